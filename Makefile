@@ -1,0 +1,59 @@
+# segmart: two commands do everything (see README.md).
+#   make build   set up, generate the demo raw data, dbt build into warehouse.duckdb
+#   make test    set up, lint, build and test everything on a fresh CI database
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CUSTOMERS ?= 20000
+SEED ?= 42
+export SEGMART_RAW_DIR ?= data/raw
+export DBT_PROFILES_DIR := $(CURDIR)
+CI_DIR := .ci-work
+CI_CUSTOMERS ?= 5000
+
+.PHONY: setup build generate dbt-build test lint pytest ci-generate ci-build clean lock
+
+$(BIN)/segmart: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(BIN)/segmart
+
+setup: $(BIN)/segmart
+
+generate: setup
+	$(BIN)/segmart generate --customers $(CUSTOMERS) --seed $(SEED) --out $(SEGMART_RAW_DIR)
+
+dbt-build: setup
+	$(BIN)/dbt build --target dev
+
+build: generate dbt-build
+
+# --- test: everything on a fresh CI database -------------------------------------------------
+ci-generate: setup
+	rm -rf $(CI_DIR) && mkdir -p $(CI_DIR)
+	$(BIN)/segmart generate --customers $(CI_CUSTOMERS) --seed $(SEED) --out $(CI_DIR)/raw
+
+ci-build: ci-generate
+	SEGMART_RAW_DIR=$(CI_DIR)/raw $(BIN)/dbt build --target ci
+
+lint: setup
+	$(BIN)/sqlfluff lint models macros tests analyses
+
+pytest: setup
+	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb $(BIN)/pytest -q
+
+test: lint ci-build pytest
+
+lock:
+	rm -rf /tmp/segmart-lock-venv && $(PYTHON) -m venv /tmp/segmart-lock-venv
+	/tmp/segmart-lock-venv/bin/pip install --quiet -r requirements.in
+	( echo '# Generated from requirements.in with `make lock` (pip freeze of a fresh Python 3.11 venv). Do not edit by hand.'; \
+	  /tmp/segmart-lock-venv/bin/pip freeze --all --exclude-editable | grep -v "^pip==" ) > requirements.lock
+
+clean:
+	rm -rf $(CI_DIR) target logs warehouse.duckdb warehouse.duckdb.wal

@@ -1,0 +1,74 @@
+{#- Parsing raw text into typed values. Raw files carry text; these return NULL when the text
+    does not parse, so staging can quarantine the row with a reason instead of failing. -#}
+
+{% macro parse_timestamp_utc(text_column, default_offset_hours=none) -%}
+    {{ return(adapter.dispatch('parse_timestamp_utc', 'segmart')(text_column, default_offset_hours)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_timestamp_utc(text_column, default_offset_hours) -%}
+    {%- set offset = var('source_utc_offset_hours') if default_offset_hours is none else default_offset_hours -%}
+    case
+        when regexp_matches(trim({{ text_column }}), '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:?\d{2})$')
+            then try_strptime(left(trim({{ text_column }}), 10) || ' ' || substr(trim({{ text_column }}), 12, 8), '%Y-%m-%d %H:%M:%S')
+            - to_minutes(
+                case
+                    when right(trim({{ text_column }}), 1) = 'Z' then 0
+                    else
+                        (case when substr(trim({{ text_column }}), 20, 1) = '-' then -1 else 1 end)
+                        * (
+                            cast(substr(trim({{ text_column }}), 21, 2) as integer) * 60
+                            + cast(right(trim({{ text_column }}), 2) as integer)
+                        )
+                end
+            )
+        else try_strptime(
+            trim({{ text_column }}),
+            ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d']
+        ) - to_hours({{ offset }})
+    end
+{%- endmacro %}
+
+{% macro parse_date(text_column) -%}
+    {{ return(adapter.dispatch('parse_date', 'segmart')(text_column)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_date(text_column) -%}
+    cast(try_strptime(trim({{ text_column }}), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d']) as date)
+{%- endmacro %}
+
+{% macro parse_decimal(text_column, precision=18, scale=2) -%}
+    {{ return(adapter.dispatch('parse_decimal', 'segmart')(text_column, precision, scale)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_decimal(text_column, precision, scale) -%}
+    try_cast(trim({{ text_column }}) as decimal({{ precision }}, {{ scale }}))
+{%- endmacro %}
+
+{% macro parse_integer(text_column) -%}
+    {{ return(adapter.dispatch('parse_integer', 'segmart')(text_column)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_integer(text_column) -%}
+    try_cast(trim({{ text_column }}) as bigint)
+{%- endmacro %}
+
+{#- Lower-cased, trimmed text; empty strings become NULL. -#}
+{% macro clean_text(text_column) -%}
+    nullif(lower(trim({{ text_column }})), '')
+{%- endmacro %}
+
+{#- Trimmed identifier; empty strings become NULL. -#}
+{% macro clean_id(text_column) -%}
+    nullif(trim({{ text_column }}), '')
+{%- endmacro %}
+
+{#- The build's start time (UTC) as a timestamp literal: "now" for this whole run. -#}
+{% macro build_started_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{%- endmacro %}
+
+{#- The business date of a UTC timestamp: the calendar date where the shop is (source local
+    time, UTC + source_utc_offset_hours). Customers, holidays and as-of dates count in it. -#}
+{% macro local_date(utc_timestamp) -%}
+    cast({{ dbt.dateadd('hour', var('source_utc_offset_hours'), utc_timestamp) }} as date)
+{%- endmacro %}

@@ -1,0 +1,23 @@
+{#- The quarantine rule list of a staging model, as one CASE: the first rule a row breaks names
+    its rejection_reason; NULL means the row is accepted. `rules` is a list of
+    [condition, reason] pairs in order of precedence. -#}
+{% macro rejection_reason(rules) -%}
+    case
+    {%- for rule in rules %}
+        when {{ rule[0] }} then '{{ rule[1] }}'
+    {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- A quarantine model's body: the rejected rows of a base model, with the raw row number, the
+    columns that identify or explain the row, and the reason. -#}
+{% macro quarantined_rows(base_relation, columns) -%}
+select
+    raw_row_number,
+    {%- for column in columns %}
+    {{ column }},
+    {%- endfor %}
+    rejection_reason
+from {{ base_relation }}
+where rejection_reason is not null
+{%- endmacro %}

@@ -1,0 +1,66 @@
+{#- Every raw order line, parsed once, with the first rule it breaks. Lines of an order that
+    was quarantined are quarantined too (unknown_order_id): they have no accepted order. -#}
+with
+
+source as (
+
+    select * from {{ source('raw', 'order_items') }}
+
+),
+
+accepted_orders as (
+
+    select
+        order_id,
+        cny_per_unit
+    from {{ ref('base_raw__orders') }}
+    where rejection_reason is null
+
+),
+
+parsed as (
+
+    select
+        source.file_row_number as raw_row_number,
+        {{ clean_id('source.order_id') }} as order_id,
+        source.line_number as line_number_text,
+        {{ parse_integer('source.line_number') }} as line_number,
+        {{ clean_id('source.product_id') }} as product_id,
+        {{ clean_text('source.category') }} as category,
+        source.quantity as quantity_text,
+        {{ parse_decimal('source.quantity', 18, 3) }} as quantity,
+        source.unit_price as unit_price_text,
+        {{ parse_decimal('source.unit_price') }} as unit_price,
+        accepted_orders.cny_per_unit,
+        accepted_orders.order_id is not null as is_known_order
+    from source
+    left join accepted_orders
+        on {{ clean_id('source.order_id') }} = accepted_orders.order_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (partition by order_id, line_number_text order by raw_row_number) as id_occurrence
+    from parsed
+
+),
+
+final as (
+
+    select
+        *,
+        {{ rejection_reason([
+            ["order_id is null", "missing_order_id"],
+            ["id_occurrence > 1", "duplicate_id"],
+            ["line_number is null or quantity is null or unit_price is null", "unparseable_number"],
+            ["quantity < 0 or unit_price < 0", "negative_amount"],
+            ["not is_known_order", "unknown_order_id"],
+        ]) }} as rejection_reason
+    from ranked
+
+)
+
+select * from final

@@ -1,0 +1,87 @@
+{#- Every raw order row, parsed once and converted to CNY, with the first rule it breaks.
+    stg_raw__orders keeps the accepted rows, quarantine_raw__orders the rest. -#}
+with
+
+source as (
+
+    select * from {{ source('raw', 'orders') }}
+
+),
+
+currencies as (
+
+    select * from {{ ref('currency_codes') }}
+
+),
+
+accepted_customers as (
+
+    select customer_id from {{ ref('base_raw__customers') }}
+    where rejection_reason is null
+
+),
+
+parsed as (
+
+    select
+        source.file_row_number as raw_row_number,
+        {{ clean_id('source.order_id') }} as order_id,
+        {{ clean_id('source.customer_id') }} as customer_id,
+        source.ordered_at as ordered_at_text,
+        {{ parse_timestamp_utc('source.ordered_at') }} as ordered_at,
+        {{ clean_text('source.channel') }} as channel,
+        coalesce({{ clean_text('source.status') }}, 'completed') as order_status,
+        source.currency as currency_text,
+        currencies.currency_code,
+        currencies.cny_per_unit,
+        source.gross_amount as gross_amount_text,
+        source.discount_amount as discount_amount_text,
+        source.refund_amount as refund_amount_text,
+        source.cost_amount as cost_amount_text,
+        {{ parse_decimal('source.gross_amount') }} as gross_amount,
+        {{ parse_decimal('source.discount_amount') }} as discount_amount,
+        {{ parse_decimal('source.refund_amount') }} as refund_amount,
+        {{ parse_decimal('source.cost_amount') }} as cost_amount,
+        accepted_customers.customer_id is not null as is_known_customer
+    from source
+    left join currencies
+        on upper(trim(coalesce(source.currency, '{{ var("default_currency") }}'))) = currencies.raw_code
+    left join accepted_customers
+        on {{ clean_id('source.customer_id') }} = accepted_customers.customer_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (partition by order_id order by raw_row_number) as id_occurrence
+    from parsed
+
+),
+
+final as (
+
+    select
+        *,
+        {{ rejection_reason([
+            ["order_id is null", "missing_order_id"],
+            ["customer_id is null", "missing_customer_id"],
+            ["id_occurrence > 1", "duplicate_id"],
+            ["ordered_at is null", "unparseable_timestamp"],
+            ["ordered_at > " ~ build_started_at(), "future_timestamp"],
+            ["gross_amount is null"
+                ~ " or (" ~ clean_id("discount_amount_text") ~ " is not null and discount_amount is null)"
+                ~ " or (" ~ clean_id("refund_amount_text") ~ " is not null and refund_amount is null)"
+                ~ " or (" ~ clean_id("cost_amount_text") ~ " is not null and cost_amount is null)", "unparseable_number"],
+            ["gross_amount < 0 or discount_amount < 0 or refund_amount < 0 or cost_amount < 0", "negative_amount"],
+            ["refund_amount > gross_amount", "refund_above_gross"],
+            ["currency_code is null", "unknown_currency"],
+            ["order_status not in ('completed', 'cancelled', 'returned')", "unknown_status"],
+            ["not is_known_customer", "unknown_customer_id"],
+        ]) }} as rejection_reason
+    from ranked
+
+)
+
+select * from final

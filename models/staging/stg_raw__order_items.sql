@@ -1,0 +1,25 @@
+with
+
+base as (
+
+    select * from {{ ref('base_raw__order_items') }}
+    where rejection_reason is null
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['order_id', "'-'", 'cast(line_number as ' ~ dbt.type_string() ~ ')']) }} as order_item_id,
+        order_id,
+        line_number,
+        product_id,
+        category,
+        quantity,
+        round(unit_price * cny_per_unit, 2) as unit_price,
+        round(quantity * unit_price * cny_per_unit, 2) as line_amount
+    from base
+
+)
+
+select * from final

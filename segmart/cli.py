@@ -1,0 +1,83 @@
+"""The `segmart` command: a thin layer over the modules that do the work."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from segmart.layout import default_raw_dir
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from segmart.generate import generate
+
+    started = time.perf_counter()
+    manifest = generate(args.customers, args.seed, Path(args.out), args.start_date, args.end_date)
+    seconds = time.perf_counter() - started
+    rows = manifest["rows"]
+    print(f"generated {rows['customers']:,} customers, {rows['orders']:,} orders, "
+          f"{rows['order_items']:,} order items, {rows['customer_events']:,} events, "
+          f"{rows['wallet_survey']:,} survey answers into {args.out} in {seconds:.1f}s "
+          f"({rows['orders'] / max(seconds, 1e-9):,.0f} orders/s)")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from segmart.importer import ImportError_, import_files
+
+    try:
+        summary = import_files(
+            orders=Path(args.orders), customer_col=args.customer_col, date_col=args.date_col,
+            amount_col=args.amount_col, order_id_col=args.order_id_col, date_format=args.date_format,
+            customers=[Path(p) for p in args.customers or []], out_dir=Path(args.out),
+            delimiter=args.delimiter,
+        )
+    except ImportError_ as exc:
+        print(f"segmart import: {exc}", file=sys.stderr)
+        return 2
+    print(f"imported {summary['orders']:,} orders and {summary['customers']:,} customers into {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="segmart", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write realistic demo raw data (Parquet) for the warehouse")
+    gen.add_argument("--customers", type=int, default=20_000, help="number of customers (about 10 orders each)")
+    gen.add_argument("--seed", type=int, default=42, help="random seed: the same seed gives byte-identical files")
+    gen.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
+    gen.add_argument("--start-date", type=_date, default=dt.date(2021, 1, 1), help="first day of history")
+    gen.add_argument("--end-date", type=_date, default=dt.date(2025, 12, 31), help="last day of history")
+    gen.set_defaults(func=_cmd_generate)
+
+    imp = sub.add_parser("import", help="map your own orders (and customers) export onto the raw layout")
+    imp.add_argument("--orders", required=True, help="orders file: CSV or Parquet")
+    imp.add_argument("--customer-col", required=True, help="column holding the customer id")
+    imp.add_argument("--date-col", required=True, help="column holding the order date or timestamp")
+    imp.add_argument("--amount-col", required=True, help="column holding the order amount")
+    imp.add_argument("--order-id-col", help="column holding the order id (default: generated from the row number)")
+    imp.add_argument("--date-format", help="strptime format of the date column (default: ISO 8601)")
+    imp.add_argument("--customers", nargs="*", help="customer attribute files (CSV or Parquet) whose columns use the raw layout's names")
+    imp.add_argument("--delimiter", default=",", help="CSV delimiter (default: ,)")
+    imp.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
+    imp.set_defaults(func=_cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,589 @@
+"""`segmart generate`: realistic, deterministic raw data for a Chinese retailer.
+
+The shape every later model is judged on:
+- repeat purchasing follows a buy-till-you-die process (Fader, Hardie & Lee 2005): each buyer
+  buys at their own Poisson rate lambda ~ Gamma(r, alpha) and, after each purchase, drops out
+  with their own probability p ~ Beta(a, b); spend per order follows a per-customer level
+  (Gamma-Gamma), so value is heavy-tailed;
+- seasonality thins the purchase process with peaks at Spring Festival, 618 and Double 11
+  (windows from seeds/holiday_windows.csv) and a weekend lift;
+- prospects sign up and never order; 2B and 2G customers are fewer but larger;
+- cities come from seeds/geo_cities.csv, weighted by tier;
+- a few percent of dirty rows of every kind staging must quarantine, recorded per table and
+  reason in `_manifest.json`, so tests can check that staging catches exactly those.
+
+Customers are generated in fixed-size chunks, each from its own random stream, and appended to
+Parquet writers: memory is bounded by the chunk size and the same seed gives the same bytes.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from segmart.layout import MANIFEST_NAME, RAW_COLUMNS, project_root, raw_schema
+
+CHUNK_CUSTOMERS = 25_000
+TABLES = list(RAW_COLUMNS)
+
+# Buy-till-you-die population (per day). Mean rate 0.04/day, mean drop-out 0.09 per purchase.
+BTYD = {"r": 1.5, "alpha": 37.5, "a": 1.2, "b": 12.0}
+HOLIDAY_LIFT = {"spring_festival": 1.6, "mid_year_618": 2.0, "double_11": 2.8}
+WEEKEND_LIFT = 1.15
+TIER_WEIGHT = {"tier_1": 6.0, "new_tier_1": 3.0, "tier_2": 1.5, "tier_3": 0.8, "tier_4_below": 0.4}
+# Category economics: typical unit price (CNY) and cost ratio.
+CATEGORY_PRICE = {
+    "electronics": (900, 0.82), "home_appliances": (700, 0.78), "apparel": (180, 0.55),
+    "beauty": (150, 0.50), "food_beverage": (60, 0.70), "mother_baby": (120, 0.65),
+    "home_furnishing": (260, 0.60), "sports_outdoor": (220, 0.58), "books_media": (45, 0.72),
+    "health_wellness": (130, 0.55),
+}
+CATEGORY_WEIGHT = [1.2, 0.8, 1.6, 1.3, 1.8, 0.8, 0.9, 0.8, 0.6, 0.7]
+CHANNELS = np.array(["online", "store", "app", "phone"], dtype=object)
+EVENT_TYPES = np.array(["page_view", "ad_click", "review", "complaint", "product_suggestion",
+                        "referral_signup", "referral_purchase", "value_added_purchase"], dtype=object)
+EDUCATION = np.array(["primary", "secondary", "vocational", "bachelor", "master", "doctorate"], dtype=object)
+EDUCATION_P = [0.08, 0.30, 0.22, 0.30, 0.08, 0.02]
+OCCUPATION = np.array(["student", "office_worker", "civil_servant", "professional", "manager",
+                       "self_employed", "worker", "farmer", "retired", "homemaker"], dtype=object)
+INDUSTRY = np.array(["manufacturing", "retail", "technology", "finance", "education",
+                     "healthcare", "logistics", "construction", "public_administration"], dtype=object)
+COMPANY_SIZE = np.array(["micro", "small", "medium", "large"], dtype=object)
+ACQUISITION = np.array(["organic_search", "paid_search", "social", "referral", "store_walk_in",
+                        "partner", "direct"], dtype=object)
+LIFESTYLE = np.array(["frugal", "balanced", "premium", "adventurous", "homebody"], dtype=object)
+VALUES = np.array(["tradition", "achievement", "security", "self_direction", "benevolence"], dtype=object)
+CREDIT = np.array(["A", "B", "C", "D"], dtype=object)
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈")
+GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国文斌宇浩凯晨欣怡子涵雨轩")
+AREA_CODES = np.array(["110101", "310104", "440106", "440304", "510104", "500103", "330106",
+                       "420102", "320505", "610102", "320102", "430102"], dtype=object)
+
+# Dirty-row rates per kind (each a fraction of that table's rows).
+DIRTY_RATE = 0.003
+
+# Rejection reasons, as staging names them.
+R_MISSING_CUSTOMER = "missing_customer_id"
+R_UNKNOWN_CUSTOMER = "unknown_customer_id"
+R_DUPLICATE = "duplicate_id"
+R_BAD_TS = "unparseable_timestamp"
+R_FUTURE_TS = "future_timestamp"
+R_NEGATIVE = "negative_amount"
+R_REFUND = "refund_above_gross"
+R_CURRENCY = "unknown_currency"
+R_AGE = "impossible_age"
+R_UNKNOWN_ORDER = "unknown_order_id"
+R_BAD_NUMBER = "unparseable_number"
+R_CATEGORY = "unknown_category"
+R_EVENT_TYPE = "unknown_event_type"
+R_MALFORMED = "malformed_answer"
+
+
+@dataclass
+class Lookups:
+    cities: list[dict]
+    holidays: list[dict]
+    categories: list[str]
+
+    @classmethod
+    def load(cls, seeds_dir: Path | None = None) -> "Lookups":
+        seeds = seeds_dir or project_root() / "seeds"
+        with open(seeds / "geo_cities.csv", encoding="utf-8") as handle:
+            cities = list(csv.DictReader(handle))
+        with open(seeds / "holiday_windows.csv", encoding="utf-8") as handle:
+            holidays = list(csv.DictReader(handle))
+        with open(seeds / "product_categories.csv", encoding="utf-8") as handle:
+            categories = [row["category"] for row in csv.DictReader(handle)]
+        if set(categories) != set(CATEGORY_PRICE):
+            raise ValueError("seeds/product_categories.csv and the generator's price table disagree")
+        return cls(cities, holidays, categories)
+
+
+@dataclass
+class Counter:
+    rows: dict[str, int] = field(default_factory=lambda: {t: 0 for t in TABLES})
+    dirty: dict[str, dict[str, int]] = field(default_factory=lambda: {t: {} for t in TABLES})
+
+    def add_dirty(self, table: str, reason: str, count: int) -> None:
+        self.dirty[table][reason] = self.dirty[table].get(reason, 0) + int(count)
+
+
+# ----------------------------------------------------------------------------------------------
+# small vectorised helpers
+
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    text = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
+    return pc.binary_join_element_wise(pa.scalar(prefix), text, "")
+
+
+def _money(cents: np.ndarray) -> pa.Array:
+    """Cents (int64) as '123.45' strings; negative values keep their sign."""
+    cents = np.asarray(cents, dtype=np.int64)
+    sign = np.where(cents < 0, "-", "")
+    absolute = np.abs(cents)
+    whole = pc.cast(pa.array(absolute // 100), pa.string())
+    frac = pc.utf8_lpad(pc.cast(pa.array(absolute % 100), pa.string()), 2, "0")
+    return pc.binary_join_element_wise(pa.array(sign, pa.string()), whole, ".", frac, "")
+
+
+def _local_text(epoch_seconds: np.ndarray, fmt: str = "%Y-%m-%d %H:%M:%S") -> pa.Array:
+    ts = pa.array(np.asarray(epoch_seconds, dtype="int64"), pa.timestamp("s"))
+    return pc.strftime(ts, format=fmt)
+
+
+def _with_nulls(values: pa.Array, null_mask: np.ndarray) -> pa.Array:
+    return pc.if_else(pa.array(null_mask), pa.nulls(len(values), pa.string()), values)
+
+
+def _set(values: pa.Array, rows: np.ndarray, new_values) -> pa.Array:
+    """Copy of `values` with `rows` replaced by `new_values` (a string or a list of strings)."""
+    out = values.to_numpy(zero_copy_only=False).astype(object)
+    out[rows] = new_values
+    return pa.array(out, pa.string())
+
+
+def _choice_rows(rng: np.random.Generator, cumulative: np.ndarray) -> np.ndarray:
+    """Vectorised categorical draw: one index per row of a row-wise cumulative probability matrix."""
+    u = rng.random(cumulative.shape[0])[:, None]
+    return np.minimum((u > cumulative).sum(axis=1), cumulative.shape[1] - 1)
+
+
+# ----------------------------------------------------------------------------------------------
+# the generator
+
+class Generator:
+    def __init__(self, n_customers: int, seed: int, start: dt.date, end: dt.date,
+                 lookups: Lookups | None = None):
+        if n_customers < 1:
+            raise ValueError("--customers must be at least 1")
+        if end <= start:
+            raise ValueError("--end-date must be after --start-date")
+        self.n_customers = n_customers
+        self.seed = seed
+        self.start = start
+        self.end = end
+        self.lookups = lookups or Lookups.load()
+        self.n_days = (end - start).days + 1
+        self.epoch0 = int(dt.datetime(start.year, start.month, start.day).replace(
+            tzinfo=dt.timezone.utc).timestamp())
+        self.season = self._season()
+        self.city_names = np.array([c["city"] for c in self.lookups.cities], dtype=object)
+        self.city_en = np.array([c["city_en"] for c in self.lookups.cities], dtype=object)
+        self.city_province = np.array([c["province"] for c in self.lookups.cities], dtype=object)
+        weights = np.array([TIER_WEIGHT[c["city_tier"]] for c in self.lookups.cities])
+        self.city_p = weights / weights.sum()
+        self.categories = np.array(self.lookups.categories, dtype=object)
+        self.cat_price = np.array([CATEGORY_PRICE[c][0] for c in self.categories], dtype=float)
+        self.cat_cost = np.array([CATEGORY_PRICE[c][1] for c in self.categories], dtype=float)
+        cat_weight = np.array(CATEGORY_WEIGHT, dtype=float)
+        self.cat_p = cat_weight / cat_weight.sum()
+        self.next_order = 1
+        self.next_event = 1
+        self.next_response = 1
+        self.counter = Counter()
+
+    # seasonality: one multiplier per day of the window
+    def _season(self) -> np.ndarray:
+        days = np.arange(self.n_days)
+        weekday = (np.array([self.start.weekday()]) + days) % 7
+        lift = np.where(weekday >= 5, WEEKEND_LIFT, 1.0)
+        for window in self.lookups.holidays:
+            first = (dt.date.fromisoformat(window["start_date"]) - self.start).days
+            last = (dt.date.fromisoformat(window["end_date"]) - self.start).days
+            if last < 0 or first >= self.n_days:
+                continue
+            lift[max(first, 0): min(last, self.n_days - 1) + 1] *= HOLIDAY_LIFT[window["holiday_code"]]
+        return lift
+
+    def _simulate(self, rng, first_t, is_buyer, lam, drop):
+        """Buy-till-you-die with seasonal thinning. Returns (customer index, day) per purchase."""
+        end_t = float(self.n_days)
+        peak = self.season.max()
+        idx = np.flatnonzero(is_buyer)
+        t = first_t[idx]
+        out_idx, out_t = [idx], [t]
+        while idx.size:
+            alive = rng.random(idx.size) >= drop[idx]
+            idx, t = idx[alive], t[alive]
+            accepted_idx, accepted_t = [], []
+            while idx.size:
+                t = t + rng.exponential(1.0, idx.size) / (lam[idx] * peak)
+                inside = t < end_t
+                idx, t = idx[inside], t[inside]
+                accept = rng.random(idx.size) < self.season[t.astype(np.int64)] / peak
+                accepted_idx.append(idx[accept])
+                accepted_t.append(t[accept])
+                idx, t = idx[~accept], t[~accept]
+            idx = np.concatenate(accepted_idx) if accepted_idx else np.array([], dtype=np.int64)
+            t = np.concatenate(accepted_t) if accepted_t else np.array([])
+            out_idx.append(idx)
+            out_t.append(t)
+        cust = np.concatenate(out_idx)
+        day = np.concatenate(out_t)
+        order = np.lexsort((day, cust))
+        return cust[order], day[order]
+
+    def chunk(self, chunk_no: int, first_id: int, n: int) -> dict[str, pa.Table]:
+        rng = np.random.default_rng([self.seed, chunk_no])
+        numbers = np.arange(first_id, first_id + n)
+        # --- customers ---------------------------------------------------------------------
+        ctype = rng.choice(3, n, p=[0.92, 0.065, 0.015])  # individual, business, government
+        is_org = ctype > 0
+        signup_t = self.n_days * np.sqrt(rng.random(n))  # sign-ups grow over time
+        engagement = rng.gamma(2.0, 0.5, n)
+        converts = rng.random(n) < 1.0 - 0.5 * np.exp(-2.0 * engagement)
+        first_t = signup_t + rng.exponential(30.0, n) / np.maximum(engagement, 0.05)
+        is_buyer = converts & (first_t < self.n_days)
+        lam = rng.gamma(BTYD["r"], 1.0 / BTYD["alpha"], n) * np.where(is_org, 1.5, 1.0)
+        lam = np.maximum(lam, 1e-5)
+        drop = rng.beta(BTYD["a"], BTYD["b"], n)
+        price_level = rng.gamma(3.0, 1.0 / 3.0, n) * np.where(is_org, 3.0, 1.0)
+        city = rng.choice(len(self.city_names), n, p=self.city_p)
+        age_years = np.clip(rng.normal(38, 12, n), 16, 85)
+        birth_epoch = self.epoch0 + (signup_t * 86400).astype(np.int64) - (age_years * 365.25 * 86400).astype(np.int64)
+        signup_epoch = self.epoch0 + (signup_t * 86400).astype(np.int64)
+
+        customer_id = _ids("C", numbers, 9)
+        name = pa.array([SURNAMES[i] for i in rng.integers(0, len(SURNAMES), n)], pa.string())
+        given = np.array(GIVEN, dtype=object)[rng.integers(0, len(GIVEN), (n, 2))]
+        two = rng.random(n) < 0.6
+        name = pc.binary_join_element_wise(name, pa.array(given[:, 0]), pa.array(np.where(two, given[:, 1], "")), "")
+        phone = pc.cast(pa.array(rng.integers(13_000_000_000, 19_999_999_999, n)), pa.string())
+        letters = rng.integers(97, 123, (n, 7), dtype=np.uint8).view("S7").ravel().astype(str)
+        domains = np.array(["@qq.com", "@163.com", "@126.com", "@gmail.com", "@outlook.com"], dtype=object)
+        email = pc.binary_join_element_wise(pa.array(letters.astype(object)), pc.cast(pa.array(numbers % 997), pa.string()),
+                                            pa.array(domains[rng.integers(0, len(domains), n)]), "")
+        birth_text = _local_text(birth_epoch, "%Y%m%d")
+        id17 = pc.binary_join_element_wise(pa.array(AREA_CODES[rng.integers(0, len(AREA_CODES), n)]), birth_text,
+                                           pc.utf8_lpad(pc.cast(pa.array(rng.integers(0, 1000, n)), pa.string()), 3, "0"), "")
+        digits = np.frombuffer("".join(id17.to_pylist()).encode(), dtype=np.uint8).reshape(n, 17) - 48
+        weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+        check = np.array(list("10X98765432"), dtype=object)[(digits * weights).sum(axis=1) % 11]
+        id_number = _with_nulls(pc.binary_join_element_wise(id17, pa.array(check), ""), is_org)
+        gender_code = rng.integers(0, 2, n)
+        gender_text = np.where(gender_code == 0, "M", "F").astype(object)
+        variant = rng.random(n)
+        gender_text[(variant < 0.03) & (gender_code == 0)] = "男"
+        gender_text[(variant < 0.03) & (gender_code == 1)] = "女"
+        gender_text[(variant > 0.97) & (gender_code == 0)] = " male"
+        gender_text[(variant > 0.97) & (gender_code == 1)] = "Female"
+        gender = _with_nulls(pa.array(gender_text, pa.string()), is_org | (rng.random(n) < 0.03))
+        birth_date = _with_nulls(_local_text(birth_epoch, "%Y-%m-%d"), is_org | (rng.random(n) < 0.05))
+        education = _with_nulls(pa.array(rng.choice(EDUCATION, n, p=EDUCATION_P)), is_org | (rng.random(n) < 0.2))
+        occupation = _with_nulls(pa.array(OCCUPATION[rng.integers(0, len(OCCUPATION), n)]), is_org | (rng.random(n) < 0.2))
+        tier_income = np.array([{"tier_1": 1.6, "new_tier_1": 1.3, "tier_2": 1.1, "tier_3": 0.9,
+                                 "tier_4_below": 0.75}[c["city_tier"]] for c in self.lookups.cities])
+        income = (rng.lognormal(np.log(7000), 0.6, n) * tier_income[city] * np.sqrt(price_level)).round(-2)
+        monthly_income = _with_nulls(pc.cast(pa.array(income.astype(np.int64)), pa.string()), is_org | (rng.random(n) < 0.25))
+        city_text = self.city_names[city].copy()
+        style = rng.random(n)
+        city_text[style < 0.05] = self.city_names[city][style < 0.05] + "市"
+        city_text[(style >= 0.05) & (style < 0.08)] = np.char.title(self.city_en[city][(style >= 0.05) & (style < 0.08)].astype(str))
+        city_text[(style >= 0.08) & (style < 0.10)] = " " + self.city_names[city][(style >= 0.08) & (style < 0.10)] + " "
+        unknown_city = style > 0.995
+        city_text[unknown_city] = "未知市"
+        province = self.city_province[city].copy()
+        province[unknown_city] = None
+        ctype_text = np.array(["individual", "business", "government"], dtype=object)[ctype]
+        code_style = rng.random(n) < 0.03
+        ctype_text[code_style] = np.array(["2C", "2B", "2G"], dtype=object)[ctype[code_style]]
+        company_size = _with_nulls(pa.array(rng.choice(COMPANY_SIZE, n, p=[0.3, 0.35, 0.25, 0.1])), ~is_org)
+        industry = _with_nulls(pa.array(INDUSTRY[rng.integers(0, len(INDUSTRY), n)]), ~is_org)
+        industry = pc.if_else(pa.array(ctype == 2), pa.scalar("public_administration"), industry)
+        lifestyle = _with_nulls(pa.array(LIFESTYLE[rng.integers(0, len(LIFESTYLE), n)]), is_org | (rng.random(n) < 0.85))
+        values = _with_nulls(pa.array(VALUES[rng.integers(0, len(VALUES), n)]), is_org | (rng.random(n) < 0.88))
+        credit = _with_nulls(pa.array(rng.choice(CREDIT, n, p=[0.35, 0.4, 0.17, 0.08])), rng.random(n) < 0.1)
+        customers = {
+            "customer_id": customer_id, "name": name, "phone": phone, "email": email,
+            "id_number": id_number, "gender": gender, "birth_date": birth_date,
+            "education": education, "occupation": occupation, "monthly_income": monthly_income,
+            "city": pa.array(city_text, pa.string()), "province": pa.array(province, pa.string()),
+            "customer_type": pa.array(ctype_text, pa.string()), "company_size": company_size,
+            "industry": industry, "signed_up_at": _local_text(signup_epoch),
+            "acquisition_channel": pa.array(ACQUISITION[rng.integers(0, len(ACQUISITION), n)]),
+            "lifestyle": lifestyle, "personal_values": values, "credit_rating": credit,
+        }
+
+        # --- orders ------------------------------------------------------------------------
+        cust, day = self._simulate(rng, first_t, is_buyer, lam, drop)
+        m = cust.size
+        order_no = np.arange(self.next_order, self.next_order + m)
+        self.next_order += m
+        seconds = ((8 + 15 * rng.beta(2.0, 1.5, m)) * 3600).astype(np.int64)
+        order_epoch = self.epoch0 + day.astype(np.int64) * 86400 + seconds
+        day_idx = day.astype(np.int64)
+        in_holiday = self.season[day_idx] > WEEKEND_LIFT + 1e-9
+        channel_cum = np.cumsum(rng.dirichlet([3.0, 1.0, 1.5, 0.3], n), axis=1)
+        channel = CHANNELS[_choice_rows(rng, channel_cum[cust])]
+        # items
+        n_lines = np.minimum(1 + rng.poisson(0.5, m), 6)
+        line_order = np.repeat(np.arange(m), n_lines)
+        line_start = np.cumsum(n_lines) - n_lines
+        line_number = np.arange(line_order.size) - np.repeat(line_start, n_lines) + 1
+        fav1 = rng.choice(len(self.categories), n, p=self.cat_p)
+        fav2 = rng.choice(len(self.categories), n, p=self.cat_p)
+        switch_t = np.where(rng.random(n) < 0.25, signup_t + rng.random(n) * (self.n_days - signup_t), np.inf)
+        line_cust = cust[line_order]
+        favourite = np.where(day[line_order] < switch_t[line_cust], fav1[line_cust], fav2[line_cust])
+        category = np.where(rng.random(line_order.size) < 0.6, favourite,
+                            rng.choice(len(self.categories), line_order.size, p=self.cat_p))
+        price_cents = np.maximum(
+            (self.cat_price[category] * rng.lognormal(0.0, 0.5, line_order.size) * price_level[line_cust] * 100).round(),
+            100).astype(np.int64)
+        quantity = 1 + rng.poisson(np.where(is_org[line_cust], 1.5, 0.3))
+        line_gross = price_cents * quantity
+        gross = np.bincount(line_order, line_gross, minlength=m).astype(np.int64)
+        cost = np.bincount(line_order, line_gross * self.cat_cost[category], minlength=m).round().astype(np.int64)
+        discount_rate = np.where(rng.random(m) < np.where(in_holiday, 0.55, 0.25), rng.uniform(0.05, 0.30, m), 0.0)
+        discount = (gross * discount_rate).round().astype(np.int64)
+        return_rate = rng.beta(1.0, 19.0, n)
+        u = rng.random(m)
+        status = np.where(u < 0.04, "cancelled", np.where(u < 0.04 + return_rate[cust], "returned", "completed")).astype(object)
+        partial = (status == "completed") & (rng.random(m) < 0.02)
+        refund = np.where(status == "returned", gross - discount,
+                          np.where(partial, ((gross - discount) * rng.uniform(0.1, 0.5, m)).round(), 0)).astype(np.int64)
+        cur = rng.random(m)
+        currency = np.full(m, "CNY", dtype=object)
+        rate = np.ones(m)
+        currency[(cur >= 0.960) & (cur < 0.970)] = "RMB"
+        currency[(cur >= 0.970) & (cur < 0.975)] = "cny"
+        currency[(cur >= 0.975) & (cur < 0.980)] = " 人民币"
+        currency[(cur >= 0.980) & (cur < 0.992)] = "HKD"
+        rate[(cur >= 0.980) & (cur < 0.992)] = 0.92
+        currency[cur >= 0.992] = "USD"
+        rate[cur >= 0.992] = 7.10
+
+        def in_currency(cents):
+            return (cents / rate).round().astype(np.int64)
+
+        ts_style = rng.random(m)
+        ordered_at = _local_text(order_epoch).to_numpy(zero_copy_only=False).astype(object)
+        iso = ts_style < 0.08
+        ordered_at[iso] = _local_text(order_epoch[iso], "%Y-%m-%dT%H:%M:%S+08:00").to_numpy(zero_copy_only=False)
+        slash = ts_style > 0.98
+        ordered_at[slash] = _local_text(order_epoch[slash], "%Y/%m/%d %H:%M").to_numpy(zero_copy_only=False)
+        orders = {
+            "order_id": _ids("O", order_no, 10),
+            "customer_id": customer_id.take(pa.array(cust)),
+            "ordered_at": pa.array(ordered_at, pa.string()),
+            "channel": pa.array(channel, pa.string()),
+            "status": pa.array(status, pa.string()),
+            "currency": pa.array(currency, pa.string()),
+            "gross_amount": _money(in_currency(gross)),
+            "discount_amount": _money(in_currency(discount)),
+            "refund_amount": _money(in_currency(refund)),
+            "cost_amount": _money(in_currency(cost)),
+        }
+        items = {
+            "order_id": orders["order_id"].take(pa.array(line_order)),
+            "line_number": pc.cast(pa.array(line_number), pa.string()),
+            "product_id": _ids("P", category * 10_000 + rng.integers(0, 2_000, line_order.size), 6),
+            "category": pa.array(self.categories[category], pa.string()),
+            "quantity": pc.cast(pa.array(quantity), pa.string()),
+            "unit_price": _money((price_cents / rate[line_order]).round().astype(np.int64)),
+        }
+
+        # --- engagement events ---------------------------------------------------------------
+        n_orders = np.bincount(cust, minlength=n)
+        last_t = np.full(n, -1.0)
+        np.maximum.at(last_t, cust, day)
+        last_t = np.where(n_orders > 0, last_t, np.minimum(signup_t + 180.0, self.n_days))
+        active_days = np.maximum(last_t + 30.0 - signup_t, 1.0)
+        active_days = np.minimum(active_days, self.n_days - signup_t + 1e-9)
+        returns = np.bincount(cust, status == "returned", minlength=n)
+        expected = np.stack([
+            engagement * active_days / 60.0 + 0.8 * n_orders,                  # page_view
+            engagement * active_days / 90.0,                                     # ad_click
+            0.15 * n_orders,                                                     # review
+            0.02 * n_orders + 0.3 * returns,                                     # complaint
+            0.05 * n_orders * engagement,                                        # product_suggestion
+            0.03 * n_orders * engagement,                                        # referral_signup
+            0.02 * n_orders * engagement,                                        # referral_purchase
+            0.05 * n_orders,                                                     # value_added_purchase
+        ], axis=1)
+        counts = rng.poisson(expected)
+        ev_cust = np.repeat(np.repeat(np.arange(n), len(EVENT_TYPES)), counts.ravel())
+        ev_type = np.repeat(np.tile(np.arange(len(EVENT_TYPES)), n), counts.ravel())
+        ev_t = signup_t[ev_cust] + rng.random(ev_cust.size) * active_days[ev_cust]
+        ev_epoch = self.epoch0 + (ev_t * 86400).astype(np.int64)
+        ev_order = np.lexsort((ev_epoch, ev_cust))
+        ev_cust, ev_type, ev_epoch = ev_cust[ev_order], ev_type[ev_order], ev_epoch[ev_order]
+        ev_no = np.arange(self.next_event, self.next_event + ev_cust.size)
+        self.next_event += ev_cust.size
+        events = {
+            "event_id": _ids("E", ev_no, 11),
+            "customer_id": customer_id.take(pa.array(ev_cust, pa.int64())),
+            "occurred_at": _local_text(ev_epoch),
+            "event_type": pa.array(EVENT_TYPES[ev_type], pa.string()),
+        }
+
+        # --- wallet survey -------------------------------------------------------------------
+        # Spend with us per customer and category over the data; the stated wallet is that spend
+        # (annualised) divided by the true share of wallet, plus a base wallet for non-buyers.
+        ncat = len(self.categories)
+        valid = status[line_order] != "cancelled"
+        spend = np.bincount(line_cust[valid] * ncat + category[valid], line_gross[valid] / 100.0,
+                            minlength=n * ncat).reshape(n, ncat)
+        years = np.maximum((self.n_days - first_t) / 365.0, 0.25)
+        answers = rng.random(n) < 0.12
+        n_answers = np.where(answers, rng.integers(1, 4, n), 0)
+        sv_cust = np.repeat(np.arange(n), n_answers)
+        sv_cat = rng.choice(ncat, sv_cust.size, p=self.cat_p)
+        share = rng.beta(2.0, 3.0, sv_cust.size)
+        share[rng.random(sv_cust.size) < 0.03] = 1.3  # a few state less than they spend with us
+        base = 300.0 * price_level[sv_cust] * self.cat_price[sv_cat] / 100.0
+        stated = (spend[sv_cust, sv_cat] / years[sv_cust] / share + base).round(-1)
+        sv_t = np.maximum(signup_t[sv_cust], self.n_days - 730) + rng.random(sv_cust.size) * 300
+        sv_t = np.minimum(sv_t, self.n_days - 1)
+        sv_no = np.arange(self.next_response, self.next_response + sv_cust.size)
+        self.next_response += sv_cust.size
+        survey = {
+            "response_id": _ids("S", sv_no, 9),
+            "customer_id": customer_id.take(pa.array(sv_cust, pa.int64())),
+            "surveyed_at": _local_text(self.epoch0 + (sv_t * 86400).astype(np.int64)),
+            "category": pa.array(self.categories[sv_cat], pa.string()),
+            "stated_annual_spend": pc.cast(pa.array(stated.astype(np.int64)), pa.string()),
+        }
+
+        tables = {"customers": customers, "orders": orders, "order_items": items,
+                  "wallet_survey": survey, "customer_events": events}
+        self._dirty(rng, tables, n_orders, line_order)
+        return {name: pa.table(cols, schema=raw_schema(name)) for name, cols in tables.items()}
+
+    # --- dirty rows ---------------------------------------------------------------------------
+    def _dirty(self, rng, tables, n_orders, line_order):
+        """Corrupt disjoint rows, one fault each, and count them by the reason staging gives."""
+        future = "2031-03-15 10:00:00"
+        bad_ts = ["not a date", "2024-13-45 10:00:00", "31/02/2024", ""]
+
+        def pick(pool: np.ndarray, kinds: int) -> list[np.ndarray]:
+            k = int(round(pool.size * DIRTY_RATE))
+            chosen = rng.permutation(pool)[: k * kinds]
+            return [np.sort(chosen[i * k:(i + 1) * k]) for i in range(kinds)]
+
+        # customers: faults only on customers without orders (so no order is orphaned)
+        cust = tables["customers"]
+        n = len(cust["customer_id"])
+        prospects = np.flatnonzero(n_orders == 0)
+        missing, bad, fut, age = pick(prospects, 4)
+        dirty_customers = np.concatenate([missing, bad, fut, age])
+        dirty_ids = pc.take(cust["customer_id"], pa.array(dirty_customers, pa.int64()))
+        cust["customer_id"] = _set(cust["customer_id"], missing, None)
+        cust["signed_up_at"] = _set(cust["signed_up_at"], bad, [bad_ts[i % 4] for i in range(bad.size)])
+        cust["signed_up_at"] = _set(cust["signed_up_at"], fut, future)
+        cust["birth_date"] = _set(cust["birth_date"], age, [("1890-01-01", "2030-06-01")[i % 2] for i in range(age.size)])
+        for reason, rows in [(R_MISSING_CUSTOMER, missing), (R_BAD_TS, bad), (R_FUTURE_TS, fut), (R_AGE, age)]:
+            self.counter.add_dirty("customers", reason, rows.size)
+        dup = pick(np.setdiff1d(np.arange(n), dirty_customers), 1)[0]
+        self._append_copies(tables, "customers", dup)
+        self.counter.add_dirty("customers", R_DUPLICATE, dup.size)
+
+        # events and survey answers of quarantined customers are orphaned: unknown customer
+        for table, ts_col in [("customer_events", "occurred_at"), ("wallet_survey", "surveyed_at")]:
+            cols = tables[table]
+            orphan = pc.is_in(cols["customer_id"], dirty_ids).to_numpy(zero_copy_only=False)
+            self.counter.add_dirty(table, R_UNKNOWN_CUSTOMER, int(orphan.sum()))
+            clean = np.flatnonzero(~orphan)
+            if table == "customer_events":
+                m_id, unknown, b_ts, f_ts, e_type = pick(clean, 5)
+                cols["event_type"] = _set(cols["event_type"], e_type, "page_veiw")
+                self.counter.add_dirty(table, R_EVENT_TYPE, e_type.size)
+            else:
+                m_id, unknown, b_ts, f_ts, cat, spend_text, spend_neg = pick(clean, 7)
+                cols["category"] = _set(cols["category"], cat, "???")
+                cols["stated_annual_spend"] = _set(cols["stated_annual_spend"], spend_text, "n/a")
+                cols["stated_annual_spend"] = _set(cols["stated_annual_spend"], spend_neg, "-500")
+                self.counter.add_dirty(table, R_CATEGORY, cat.size)
+                self.counter.add_dirty(table, R_MALFORMED, spend_text.size + spend_neg.size)
+            cols["customer_id"] = _set(cols["customer_id"], m_id, None)
+            cols["customer_id"] = _set(cols["customer_id"], unknown, "C999999999")
+            cols[ts_col] = _set(cols[ts_col], b_ts, [bad_ts[i % 4] for i in range(b_ts.size)])
+            cols[ts_col] = _set(cols[ts_col], f_ts, future)
+            self.counter.add_dirty(table, R_MISSING_CUSTOMER, m_id.size)
+            self.counter.add_dirty(table, R_UNKNOWN_CUSTOMER, unknown.size)
+            self.counter.add_dirty(table, R_BAD_TS, b_ts.size)
+            self.counter.add_dirty(table, R_FUTURE_TS, f_ts.size)
+
+        # orders
+        orders = tables["orders"]
+        m = len(orders["order_id"])
+        if m:
+            m_id, unknown, b_ts, f_ts, neg, refund, currency, number = pick(np.arange(m), 8)
+            orders["customer_id"] = _set(orders["customer_id"], m_id, None)
+            orders["customer_id"] = _set(orders["customer_id"], unknown, "C999999999")
+            orders["ordered_at"] = _set(orders["ordered_at"], b_ts, [bad_ts[i % 4] for i in range(b_ts.size)])
+            orders["ordered_at"] = _set(orders["ordered_at"], f_ts, future)
+            orders["discount_amount"] = _set(orders["discount_amount"], neg, "-10.00")
+            gross = pc.cast(pc.take(orders["gross_amount"], pa.array(refund)), pa.float64()).to_numpy()
+            orders["refund_amount"] = _set(orders["refund_amount"], refund, [f"{g + 100:.2f}" for g in gross])
+            orders["currency"] = _set(orders["currency"], currency, "XYZ")
+            orders["gross_amount"] = _set(orders["gross_amount"], number, "12,5O0")
+            bad_orders = np.concatenate([m_id, unknown, b_ts, f_ts, neg, refund, currency, number])
+            for reason, rows in [(R_MISSING_CUSTOMER, m_id), (R_UNKNOWN_CUSTOMER, unknown), (R_BAD_TS, b_ts),
+                                 (R_FUTURE_TS, f_ts), (R_NEGATIVE, neg), (R_REFUND, refund),
+                                 (R_CURRENCY, currency), (R_BAD_NUMBER, number)]:
+                self.counter.add_dirty("orders", reason, rows.size)
+            # items of quarantined orders have no accepted order
+            orphan_items = np.isin(line_order, bad_orders)
+            self.counter.add_dirty("order_items", R_UNKNOWN_ORDER, int(orphan_items.sum()))
+            items = tables["order_items"]
+            neg_price, bad_qty = pick(np.flatnonzero(~orphan_items), 2)
+            items["unit_price"] = _set(items["unit_price"], neg_price, "-5.00")
+            items["quantity"] = _set(items["quantity"], bad_qty, "two")
+            self.counter.add_dirty("order_items", R_NEGATIVE, neg_price.size)
+            self.counter.add_dirty("order_items", R_BAD_NUMBER, bad_qty.size)
+            dup = pick(np.setdiff1d(np.arange(m), bad_orders), 1)[0]
+            self._append_copies(tables, "orders", dup)
+            self.counter.add_dirty("orders", R_DUPLICATE, dup.size)
+
+    @staticmethod
+    def _append_copies(tables, table, rows):
+        cols = tables[table]
+        index = pa.array(np.concatenate([np.arange(len(next(iter(cols.values())))), rows]).astype(np.int64))
+        for name in list(cols):
+            cols[name] = pc.take(cols[name], index)
+
+    def run(self, out_dir: Path, progress: bool | None = None) -> dict:
+        out_dir = Path(out_dir)
+        tmp = out_dir.parent / f".{out_dir.name}.tmp"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd")
+                   for t in TABLES}
+        chunks = range(0, self.n_customers, CHUNK_CUSTOMERS)
+        try:
+            for chunk_no, first in enumerate(tqdm(chunks, desc="generate", unit="chunk",
+                                                  disable=None if progress is None else not progress)):
+                n = min(CHUNK_CUSTOMERS, self.n_customers - first)
+                for table, data in self.chunk(chunk_no, first + 1, n).items():
+                    writers[table].write_table(data, row_group_size=1_000_000)
+                    self.counter.rows[table] += data.num_rows
+        finally:
+            for writer in writers.values():
+                writer.close()
+        manifest = {
+            "generator": {"customers": self.n_customers, "seed": self.seed,
+                          "start_date": self.start.isoformat(), "end_date": self.end.isoformat()},
+            "rows": self.counter.rows,
+            "dirty": self.counter.dirty,
+        }
+        (tmp / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+        return manifest
+
+
+def generate(n_customers: int, seed: int, out_dir: Path, start: dt.date = dt.date(2021, 1, 1),
+             end: dt.date = dt.date(2025, 12, 31), progress: bool | None = None) -> dict:
+    return Generator(n_customers, seed, start, end).run(out_dir, progress)

@@ -365,6 +365,10 @@ class Generator:
         def in_currency(cents):
             return (cents / rate).round().astype(np.int64)
 
+        # amounts in the order's currency; the refund is derived there so it never exceeds
+        # what was paid after rounding
+        gross_fx, discount_fx = in_currency(gross), in_currency(discount)
+        refund_fx = np.minimum(in_currency(refund), gross_fx - discount_fx)
         ts_style = rng.random(m)
         ordered_at = _local_text(order_epoch).to_numpy(zero_copy_only=False).astype(object)
         iso = ts_style < 0.08
@@ -378,9 +382,9 @@ class Generator:
             "channel": pa.array(channel, pa.string()),
             "status": pa.array(status, pa.string()),
             "currency": pa.array(currency, pa.string()),
-            "gross_amount": _money(in_currency(gross)),
-            "discount_amount": _money(in_currency(discount)),
-            "refund_amount": _money(in_currency(refund)),
+            "gross_amount": _money(gross_fx),
+            "discount_amount": _money(discount_fx),
+            "refund_amount": _money(refund_fx),
             "cost_amount": _money(in_currency(cost)),
         }
         items = {

@@ -16,8 +16,8 @@ final as (
         product_id,
         category,
         quantity,
-        round(unit_price * cny_per_unit, 2) as unit_price,
-        round(quantity * unit_price * cny_per_unit, 2) as line_amount
+        unit_price * cny_per_unit as unit_price,
+        quantity * unit_price * cny_per_unit as line_amount
     from base
 
 )

@@ -17,10 +17,11 @@ final as (
         channel,
         order_status,
         currency_code,
-        round(gross_amount * cny_per_unit, 2) as gross_amount,
-        round(coalesce(discount_amount, 0) * cny_per_unit, 2) as discount_amount,
-        round(coalesce(refund_amount, 0) * cny_per_unit, 2) as refund_amount,
-        round(cost_amount * cny_per_unit, 2) as cost_amount
+        -- converted exactly (not rounded), so gross − discount − refund nets to the cent
+        gross_amount * cny_per_unit as gross_amount,
+        coalesce(discount_amount, 0) * cny_per_unit as discount_amount,
+        coalesce(refund_amount, 0) * cny_per_unit as refund_amount,
+        cost_amount * cny_per_unit as cost_amount
     from base
 
 )

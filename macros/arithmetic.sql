@@ -1,0 +1,61 @@
+{#- Small arithmetic helpers shared by the models. -#}
+
+{#- a / b as a double; NULL when b is 0 or NULL (a share of nothing is unknown, not 0). -#}
+{% macro safe_divide(numerator, denominator) -%}
+    case
+        when ({{ denominator }}) = 0 or ({{ denominator }}) is null then null
+        else cast(({{ numerator }}) as {{ type_double() }}) / ({{ denominator }})
+    end
+{%- endmacro %}
+
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'segmart')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}double{%- endmacro %}
+
+{#- Whole days from start_date to end_date (end − start), both dates. -#}
+{% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between', 'segmart')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
+    {{ dbt.datediff(start_date, end_date, 'day') }}
+{%- endmacro %}
+
+{% macro duckdb__days_between(start_date, end_date) -%}
+    date_diff('day', {{ start_date }}, {{ end_date }})
+{%- endmacro %}
+
+{#- Complete years from start_date to end_date: an age. -#}
+{% macro full_years_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('full_years_between', 'segmart')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro duckdb__full_years_between(start_date, end_date) -%}
+    date_sub('year', cast({{ start_date }} as date), cast({{ end_date }} as date))
+{%- endmacro %}
+
+{#- Continuous percentile of expr (fraction in [0, 1]) as an aggregate. -#}
+{% macro percentile_cont(expr, fraction) -%}
+    {{ return(adapter.dispatch('percentile_cont', 'segmart')(expr, fraction)) }}
+{%- endmacro %}
+
+{% macro duckdb__percentile_cont(expr, fraction) -%}
+    quantile_cont({{ expr }}, {{ fraction }})
+{%- endmacro %}
+
+{#- ISO day of week of a date: 1 = Monday ... 7 = Sunday. -#}
+{% macro day_of_week_iso(date_expr) -%}
+    {{ return(adapter.dispatch('day_of_week_iso', 'segmart')(date_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__day_of_week_iso(date_expr) -%}
+    isodow({{ date_expr }})
+{%- endmacro %}
+
+{#- part / whole as a share; NULL unless whole is positive (no share of nothing or of a net
+    loss). -#}
+{% macro share_of(part, whole) -%}
+    case when ({{ whole }}) > 0 then cast(({{ part }}) as {{ type_double() }}) / ({{ whole }}) end
+{%- endmacro %}

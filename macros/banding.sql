@@ -1,0 +1,39 @@
+{#- Banding and scoring. -#}
+
+{#- The label of the band expr falls in. edges are ascending lower bounds of every band but the
+    first (numbers or SQL expressions), labels has one more entry than edges:
+    band('age', [18, 35, 60], ['teen', 'young', 'middle', 'senior']) gives teen below 18, young
+    for 18–34, middle for 35–59, senior from 60. NULL stays NULL. -#}
+{% macro band(expr, edges, labels) -%}
+    {%- if labels | length != edges | length + 1 -%}
+        {{ exceptions.raise_compiler_error("band(): labels must have one more entry than edges, got " ~ edges | length ~ " edges and " ~ labels | length ~ " labels") }}
+    {%- endif -%}
+    case
+        when ({{ expr }}) is null then null
+        {%- for edge in edges %}
+        when ({{ expr }}) < ({{ edge }}) then '{{ labels[loop.index0] }}'
+        {%- endfor %}
+        else '{{ labels[-1] }}'
+    end
+{%- endmacro %}
+
+{#- Quantile score 1..n of expr among the rows of the window (per partition_by, e.g. as-of
+    date). order 'asc': larger values score higher; 'desc': smaller values score higher (recency:
+    most recent = n). Ties share a score (the score of the first row of the tie, by rank()), so
+    the result never depends on row order; with tie_breaker set, ties are split instead by that
+    column (row_number()), still deterministically. NULL expr gets NULL and is not counted. -#}
+{% macro quantile_score(expr, n=5, order='asc', partition_by=none, tie_breaker=none) -%}
+    {%- set partition -%}
+        partition by {% if partition_by %}{{ partition_by }}, {% endif %}(({{ expr }}) is null)
+    {%- endset -%}
+    {%- set ordering -%}
+        order by ({{ expr }}) {{ order }}{% if tie_breaker %}, {{ tie_breaker }}{% endif %}
+    {%- endset -%}
+    case
+        when ({{ expr }}) is not null
+            then 1 + cast(floor(
+                {{ n }} * ({% if tie_breaker %}row_number(){% else %}rank(){% endif %} over ({{ partition }} {{ ordering }}) - 1)
+                / cast(count(*) over ({{ partition }}) as {{ type_double() }})
+            ) as integer)
+    end
+{%- endmacro %}

@@ -1,0 +1,34 @@
+{#- The buy-till-you-die summary per customer, exactly as lifetimes'
+    summary_data_from_transaction_data defines it (DOMAIN.md §3), in units of
+    btyd_time_unit_days days: frequency = purchase days − 1, recency = last − first, T = as-of −
+    first, monetary_value = mean daily amount excluding the first day (0 without repeats).
+    Also the mean and spread of the gaps between purchase days. -#}
+with
+
+customer_days as (
+
+    select * from {{ ref('int_customer_days_collapsed') }}
+
+),
+
+final as (
+
+    select
+        customer_id,
+        count(*) - 1 as btyd_frequency,
+        {{ days_between('min(purchase_date)', 'max(purchase_date)') }}
+        / cast({{ var('btyd_time_unit_days') }} as {{ type_double() }}) as btyd_recency,
+        {{ days_between('min(purchase_date)', as_of_date()) }}
+        / cast({{ var('btyd_time_unit_days') }} as {{ type_double() }}) as btyd_t,
+        coalesce(
+            avg(case when purchase_day_number > 1 then net_revenue end),
+            0
+        ) as btyd_monetary_value,
+        avg(days_since_previous_purchase) as avg_days_between_orders,
+        stddev_samp(days_since_previous_purchase) as stddev_days_between_orders
+    from customer_days
+    group by customer_id
+
+)
+
+select * from final

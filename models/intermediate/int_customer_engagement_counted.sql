@@ -1,0 +1,58 @@
+{#- Engagement events up to the as-of date counted per customer (seed 004's e-value), and the
+    engagement score: the sum of events weighted by the var engagement_weights. Clicks and page
+    views count over the last engagement_window_days; the rest over the whole history. -#}
+{%- set weights = var('engagement_weights') -%}
+with
+
+as_of as (
+
+    select {{ as_of_date() }} as as_of_date
+
+),
+
+events as (
+
+    select
+        events.customer_id,
+        events.event_type,
+        events.event_date > {{ dbt.dateadd('day', -var('engagement_window_days'), 'as_of.as_of_date') }} as is_recent
+    from {{ ref('stg_raw__customer_events') }} as events
+    cross join as_of
+    where events.event_date <= as_of.as_of_date
+
+),
+
+counted as (
+
+    select
+        customer_id,
+        count(case when event_type = 'page_view' and is_recent then 1 end) as page_views_90_days,
+        count(case when event_type = 'ad_click' and is_recent then 1 end) as ad_clicks_90_days,
+        count(case when event_type = 'review' then 1 end) as review_count,
+        count(case when event_type = 'complaint' then 1 end) as complaint_count,
+        count(case when event_type = 'product_suggestion' then 1 end) as product_suggestion_count,
+        count(case when event_type = 'referral_signup' then 1 end) as referral_signup_count,
+        count(case when event_type = 'referral_purchase' then 1 end) as successful_referral_count,
+        count(case when event_type = 'value_added_purchase' then 1 end) as value_added_purchase_count
+    from events
+    group by customer_id
+
+),
+
+final as (
+
+    select
+        *,
+        page_views_90_days * {{ weights['page_view'] }}
+        + ad_clicks_90_days * {{ weights['ad_click'] }}
+        + review_count * {{ weights['review'] }}
+        + complaint_count * {{ weights['complaint'] }}
+        + product_suggestion_count * {{ weights['product_suggestion'] }}
+        + referral_signup_count * {{ weights['referral_signup'] }}
+        + successful_referral_count * {{ weights['referral_purchase'] }}
+        + value_added_purchase_count * {{ weights['value_added_purchase'] }} as engagement_score
+    from counted
+
+)
+
+select * from final

@@ -1,0 +1,104 @@
+{#- Orders up to the as-of date aggregated per customer: RFM inputs, timing and channel
+    behaviour, returns. One row per customer with at least one non-cancelled order. -#}
+with
+
+as_of as (
+
+    select {{ as_of_date() }} as as_of_date
+
+),
+
+orders as (
+
+    select
+        orders.*,
+        orders.order_date > {{ dbt.dateadd('day', -var('recent_orders_window_days'), 'as_of.as_of_date') }}
+            as is_in_recent_window,
+        orders.order_date > {{ dbt.dateadd('day', -var('year_window_days'), 'as_of.as_of_date') }}
+            as is_in_year_window
+    from {{ ref('int_orders_netted') }} as orders
+    cross join as_of
+    where orders.order_date <= as_of.as_of_date and orders.order_status != 'cancelled'
+
+),
+
+channel_counts as (
+
+    select
+        customer_id,
+        channel,
+        count(*) as channel_orders,
+        row_number() over (partition by customer_id order by count(*) desc, channel asc) as channel_rank
+    from orders
+    where is_purchase and channel is not null
+    group by customer_id, channel
+
+),
+
+channels as (
+
+    select
+        customer_id,
+        max(case when channel_rank = 1 then channel end) as preferred_channel,
+        count(*) as channel_count
+    from channel_counts
+    group by customer_id
+
+),
+
+aggregated as (
+
+    select
+        orders.customer_id,
+        min(case when orders.is_purchase then orders.order_date end) as first_order_date,
+        max(case when orders.is_purchase then orders.order_date end) as last_order_date,
+        count(case when orders.is_purchase then 1 end) as order_count,
+        sum(orders.gross_amount) as gross_revenue,
+        sum(orders.discount_amount) as discount_total,
+        sum(orders.refund_amount) as refund_total,
+        sum(orders.net_revenue) as net_revenue,
+        sum(orders.gross_margin) as gross_margin,
+        count(case when orders.is_purchase and orders.is_in_recent_window then 1 end) as orders_last_90_days,
+        count(case when orders.is_purchase and orders.is_in_year_window then 1 end) as orders_last_365_days,
+        sum(case when orders.is_in_year_window then orders.net_revenue else 0 end) as net_revenue_last_365_days,
+        sum(case when orders.is_in_year_window then orders.gross_margin else 0 end) as gross_margin_last_365_days,
+        sum(case when orders.holiday_code is not null then orders.net_revenue else 0 end) as holiday_net_revenue,
+        sum(case when orders.is_discounted then orders.net_revenue else 0 end) as discounted_net_revenue,
+        count(case when orders.is_purchase and orders.is_weekend then 1 end) as weekend_order_count,
+        count(case when orders.is_returned then 1 end) as returned_order_count,
+        count(*) as non_cancelled_order_count
+    from orders
+    group by orders.customer_id
+
+),
+
+final as (
+
+    select
+        aggregated.customer_id,
+        aggregated.first_order_date,
+        aggregated.last_order_date,
+        aggregated.order_count,
+        aggregated.gross_revenue,
+        aggregated.discount_total,
+        aggregated.refund_total,
+        aggregated.net_revenue,
+        aggregated.gross_margin,
+        {{ safe_divide('aggregated.net_revenue', 'aggregated.order_count') }} as avg_order_value,
+        aggregated.orders_last_90_days,
+        aggregated.orders_last_365_days,
+        aggregated.net_revenue_last_365_days,
+        aggregated.gross_margin_last_365_days,
+        channels.preferred_channel,
+        coalesce(channels.channel_count, 0) as channel_count,
+        {{ share_of('aggregated.holiday_net_revenue', 'aggregated.net_revenue') }} as holiday_revenue_share,
+        {{ safe_divide('aggregated.weekend_order_count', 'aggregated.order_count') }} as weekend_order_share,
+        {{ share_of('aggregated.discounted_net_revenue', 'aggregated.net_revenue') }} as discounted_revenue_share,
+        {{ safe_divide('aggregated.returned_order_count', 'aggregated.non_cancelled_order_count') }} as return_rate
+    from aggregated
+    left join channels
+        on aggregated.customer_id = channels.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,79 @@
+{#- Orders netted to revenue and margin (DECISIONLOG.md "Revenue netting"), with the timing
+    flags the features need. One row per staged order, all dates: later models filter by as-of. -#}
+with
+
+orders as (
+
+    select * from {{ ref('stg_raw__orders') }}
+
+),
+
+holidays as (
+
+    select * from {{ ref('holiday_windows') }}
+
+),
+
+netted as (
+
+    select
+        orders.order_id,
+        orders.customer_id,
+        orders.ordered_at,
+        orders.order_date,
+        orders.channel,
+        orders.order_status,
+        orders.gross_amount,
+        orders.discount_amount,
+        orders.refund_amount,
+        case
+            when orders.order_status = 'cancelled' then 0
+            else orders.gross_amount - orders.discount_amount - orders.refund_amount
+        end as net_revenue,
+        round(
+            case
+                when orders.order_status = 'cancelled' then 0
+                -- the cost of returned goods is recovered in proportion to the refund
+                else orders.cost_amount * coalesce(
+                    {{ safe_divide('orders.gross_amount - orders.discount_amount - orders.refund_amount',
+                                   'orders.gross_amount - orders.discount_amount') }}, 0)
+            end,
+            2
+        ) as cost_of_sales,
+        orders.order_status != 'cancelled'
+        and orders.gross_amount - orders.discount_amount - orders.refund_amount > 0 as is_purchase,
+        orders.order_status = 'returned' as is_returned,
+        orders.discount_amount > 0 as is_discounted,
+        {{ day_of_week_iso('orders.order_date') }} >= 6 as is_weekend,
+        holidays.holiday_code
+    from orders
+    left join holidays
+        on orders.order_date between holidays.start_date and holidays.end_date
+
+),
+
+final as (
+
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        order_date,
+        channel,
+        order_status,
+        gross_amount,
+        discount_amount,
+        refund_amount,
+        net_revenue,
+        cost_of_sales,
+        is_purchase,
+        is_returned,
+        is_discounted,
+        is_weekend,
+        holiday_code,
+        net_revenue - cost_of_sales as gross_margin
+    from netted
+
+)
+
+select * from final

@@ -21,3 +21,12 @@ select
 from {{ base_relation }}
 where rejection_reason is not null
 {%- endmacro %}
+
+{#- Rule condition: the row is not the first with this key in its raw file (the first, by
+    raw_row_number, is kept). key is one column or a list of columns. -#}
+{% macro is_repeated_key(key) -%}
+    row_number() over (
+        partition by {{ key if key is string else key | join(', ') }}
+        order by raw_row_number
+    ) > 1
+{%- endmacro %}

@@ -42,28 +42,19 @@ parsed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (partition by event_id order by raw_row_number) as id_occurrence
-    from parsed
-
-),
-
 final as (
 
     select
         *,
         {{ rejection_reason([
             ["customer_id is null", "missing_customer_id"],
-            ["id_occurrence > 1", "duplicate_id"],
+            [is_repeated_key("event_id"), "duplicate_id"],
             ["occurred_at is null", "unparseable_timestamp"],
             ["occurred_at > " ~ build_started_at(), "future_timestamp"],
             ["not is_known_event_type", "unknown_event_type"],
             ["not is_known_customer", "unknown_customer_id"],
         ]) }} as rejection_reason
-    from ranked
+    from parsed
 
 )
 

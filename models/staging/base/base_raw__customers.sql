@@ -69,22 +69,13 @@ parsed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (partition by customer_id order by raw_row_number) as id_occurrence
-    from parsed
-
-),
-
 final as (
 
     select
         *,
         {{ rejection_reason([
             ["customer_id is null", "missing_customer_id"],
-            ["id_occurrence > 1", "duplicate_id"],
+            [is_repeated_key("customer_id"), "duplicate_id"],
             ["signed_up_at_text is not null and signed_up_at is null", "unparseable_timestamp"],
             ["signed_up_at > " ~ build_started_at(), "future_timestamp"],
             ["monthly_income_text is not null and (monthly_income is null or monthly_income < 0)", "unparseable_number"],
@@ -93,7 +84,7 @@ final as (
             [dbt.datediff("birth_date", "coalesce(cast(signed_up_at as date), cast(" ~ build_started_at() ~ " as date))", "year")
                 ~ " > " ~ var("max_customer_age_years"), "impossible_age"],
         ]) }} as rejection_reason
-    from ranked
+    from parsed
 
 )
 

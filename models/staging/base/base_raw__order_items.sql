@@ -39,27 +39,18 @@ parsed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (partition by order_id, line_number_text order by raw_row_number) as id_occurrence
-    from parsed
-
-),
-
 final as (
 
     select
         *,
         {{ rejection_reason([
             ["order_id is null", "missing_order_id"],
-            ["id_occurrence > 1", "duplicate_id"],
+            [is_repeated_key(["order_id", "line_number_text"]), "duplicate_id"],
             ["line_number is null or quantity is null or unit_price is null", "unparseable_number"],
             ["quantity < 0 or unit_price < 0", "negative_amount"],
             ["not is_known_order", "unknown_order_id"],
         ]) }} as rejection_reason
-    from ranked
+    from parsed
 
 )
 

@@ -51,15 +51,6 @@ parsed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (partition by order_id order by raw_row_number) as id_occurrence
-    from parsed
-
-),
-
 final as (
 
     select
@@ -67,7 +58,7 @@ final as (
         {{ rejection_reason([
             ["order_id is null", "missing_order_id"],
             ["customer_id is null", "missing_customer_id"],
-            ["id_occurrence > 1", "duplicate_id"],
+            [is_repeated_key("order_id"), "duplicate_id"],
             ["ordered_at is null", "unparseable_timestamp"],
             ["ordered_at > " ~ build_started_at(), "future_timestamp"],
             ["gross_amount is null"
@@ -80,7 +71,7 @@ final as (
             ["order_status not in ('completed', 'cancelled', 'returned')", "unknown_status"],
             ["not is_known_customer", "unknown_customer_id"],
         ]) }} as rejection_reason
-    from ranked
+    from parsed
 
 )
 

@@ -44,29 +44,20 @@ parsed as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (partition by response_id order by raw_row_number) as id_occurrence
-    from parsed
-
-),
-
 final as (
 
     select
         *,
         {{ rejection_reason([
             ["customer_id is null", "missing_customer_id"],
-            ["id_occurrence > 1", "duplicate_id"],
+            [is_repeated_key("response_id"), "duplicate_id"],
             ["surveyed_at is null", "unparseable_timestamp"],
             ["surveyed_at > " ~ build_started_at(), "future_timestamp"],
             ["not is_known_category", "unknown_category"],
             ["stated_annual_spend is null or stated_annual_spend < 0", "malformed_answer"],
             ["not is_known_customer", "unknown_customer_id"],
         ]) }} as rejection_reason
-    from ranked
+    from parsed
 
 )
 

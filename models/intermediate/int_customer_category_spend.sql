@@ -8,7 +8,8 @@ as_of as (
 
     select
         {{ as_of_date() }} as as_of_date,
-        {{ dbt.dateadd('day', -var('top_category_change_window_days'), as_of_date()) }} as previous_as_of_date
+        {{ dbt.dateadd('day', -var('top_category_change_window_days'), as_of_date()) }} as previous_as_of_date,
+        {{ dbt.dateadd('day', -var('year_window_days'), as_of_date()) }} as year_window_start_date
 
 ),
 
@@ -38,7 +39,8 @@ lines as (
         items.quantity,
         items.unit_price,
         items.line_amount * orders.net_ratio as net_line_amount,
-        orders.order_date <= as_of.previous_as_of_date as is_before_window
+        orders.order_date <= as_of.previous_as_of_date as is_before_window,
+        orders.order_date > as_of.year_window_start_date as is_in_year_window
     from items
     inner join orders
         on items.order_id = orders.order_id
@@ -54,6 +56,7 @@ spend as (
         category,
         sum(net_line_amount) as net_revenue,
         sum(case when is_before_window then net_line_amount else 0 end) as net_revenue_before_window,
+        sum(case when is_in_year_window then net_line_amount else 0 end) as net_revenue_last_365_days,
         sum(quantity) as units,
         {{ safe_divide('sum(unit_price * quantity)', 'sum(quantity)') }} as avg_unit_price
     from lines
@@ -69,6 +72,7 @@ final as (
         category,
         net_revenue,
         net_revenue_before_window,
+        net_revenue_last_365_days,
         units,
         avg_unit_price,
         {{ share_of('net_revenue', 'sum(net_revenue) over (partition by customer_id)') }} as revenue_share,

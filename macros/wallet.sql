@@ -1,0 +1,85 @@
+{#- Share of wallet (seed 004; Perlich et al., KDD 2007). -#}
+
+{#- Realistic-wallet estimates: for every row of `relation` (one per entity, or per entity and
+    partition such as category), the `quantile` of `value` among its peers: the active rows
+    (`active` is a boolean SQL expression) with the same peer keys in the same partition. The
+    finest level uses all peer_keys; when that group has fewer than min_peers active rows the
+    next level drops the last key, down to everyone in the partition. Returns entity, partition
+    columns, estimated_wallet, peer_level (the keys used, '+'-joined, or 'all') and
+    peer_group_size. Peer keys must not be NULL (coalesce them to 'unknown' first). -#}
+{% macro peer_quantile_estimates(relation, entity, peer_keys, value, quantile, min_peers, active='true', partition_by=[]) -%}
+    {%- set levels = [] -%}
+    {%- for depth in range(peer_keys | length, -1, -1) -%}
+        {%- do levels.append(partition_by + peer_keys[:depth]) -%}
+    {%- endfor -%}
+    with
+    {% for keys in levels %}
+    peer_level_{{ loop.index }} as (
+        select
+            {%- for key in keys %}
+            {{ key }},
+            {%- endfor %}
+            {{ percentile_cont(value, quantile) }} as estimate,
+            count(*) as peers
+        from {{ relation }}
+        where {{ active }}
+        {%- if keys %}
+        group by {{ keys | join(', ') }}
+        {%- endif %}
+    ),
+    {% endfor %}
+    estimates as (
+        select
+            base.{{ entity }},
+            {%- for key in partition_by %}
+            base.{{ key }},
+            {%- endfor %}
+            case
+            {%- for keys in levels %}
+                when peer_level_{{ loop.index }}.peers >= {{ min_peers }} or {{ loop.last }}
+                    then peer_level_{{ loop.index }}.estimate
+            {%- endfor %}
+            end as estimated_wallet,
+            case
+            {%- for keys in levels %}
+                when peer_level_{{ loop.index }}.peers >= {{ min_peers }} or {{ loop.last }}
+                    then '{{ (keys[partition_by | length:] | join("+")) or "all" }}'
+            {%- endfor %}
+            end as peer_level,
+            case
+            {%- for keys in levels %}
+                when peer_level_{{ loop.index }}.peers >= {{ min_peers }} or {{ loop.last }}
+                    then coalesce(peer_level_{{ loop.index }}.peers, 0)
+            {%- endfor %}
+            end as peer_group_size
+        from {{ relation }} as base
+        {%- for keys in levels %}
+        {%- set level_index = loop.index %}
+        left join peer_level_{{ level_index }}
+            on {% for key in keys %}base.{{ key }} = peer_level_{{ level_index }}.{{ key }}{% if not loop.last %} and {% endif %}{% else %}true{% endfor %}
+        {%- endfor %}
+    )
+    select * from estimates
+{%- endmacro %}
+
+{#- The wallet columns from our spend, a stated wallet (NULL when not surveyed) and an
+    estimated one: wallet = stated when present, else max(our spend, estimate); its source;
+    share of wallet capped at 1; a conflict flag where our spend exceeds the stated wallet;
+    headroom = wallet − our spend, never below 0. -#}
+{% macro wallet_columns(our_spend, stated_wallet, estimated_wallet) -%}
+    {%- set our -%}cast({{ our_spend }} as {{ type_double() }}){%- endset -%}
+    {%- set stated -%}cast({{ stated_wallet }} as {{ type_double() }}){%- endset -%}
+    {%- set estimated -%}cast({{ estimated_wallet }} as {{ type_double() }}){%- endset -%}
+    {%- set wallet -%}
+        coalesce({{ stated }}, greatest({{ our }}, coalesce({{ estimated }}, 0)))
+    {%- endset -%}
+    {{ wallet }} as wallet,
+    case
+        when {{ stated }} is not null then 'stated'
+        when {{ wallet }} > 0 then 'estimated'
+        else 'none'
+    end as wallet_source,
+    case when {{ wallet }} > 0 then least(1, {{ our }} / {{ wallet }}) end as share_of_wallet,
+    coalesce({{ our }} > {{ stated }}, false) as has_wallet_conflict,
+    greatest({{ wallet }} - {{ our }}, 0) as wallet_headroom
+{%- endmacro %}

@@ -1,0 +1,43 @@
+{#- Every known customer × every product category (dense: a category the customer never bought
+    is a spend of 0, which the peer quantile must see), with 12-month spend and peer keys. -#}
+with
+
+peers as (
+
+    select * from {{ ref('int_customer_wallet_peers') }}
+
+),
+
+categories as (
+
+    select category from {{ ref('product_categories') }}
+
+),
+
+category_spend as (
+
+    select * from {{ ref('int_customer_category_spend') }}
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['peers.customer_id', "'|'", 'categories.category']) }} as customer_category_id,
+        peers.customer_id,
+        categories.category,
+        peers.customer_type,
+        peers.city_tier,
+        peers.income_band,
+        peers.is_active_last_year,
+        coalesce(category_spend.net_revenue_last_365_days, 0) as our_spend_12_months
+    from peers
+    cross join categories
+    left join category_spend
+        on
+            peers.customer_id = category_spend.customer_id
+            and categories.category = category_spend.category
+
+)
+
+select * from final

@@ -1,0 +1,61 @@
+{#- One row per customer × category where there is spend or a wallet: 12-month category spend
+    against the stated category wallet, else the category's realistic wallet among peers. -#}
+with
+
+peers as (
+
+    select * from {{ ref('int_customer_category_wallet_peers') }}
+
+),
+
+estimates as (
+
+    {{ peer_quantile_estimates(
+        relation=ref('int_customer_category_wallet_peers'),
+        entity='customer_id',
+        peer_keys=['customer_type', 'city_tier', 'income_band'],
+        value='our_spend_12_months',
+        quantile=var('wallet_quantile'),
+        min_peers=var('wallet_min_peer_group_size'),
+        active='is_active_last_year',
+        partition_by=['category']
+    ) }}
+
+),
+
+stated as (
+
+    select * from {{ ref('int_customer_stated_wallets') }}
+
+),
+
+wallets as (
+
+    select
+        peers.customer_category_id,
+        peers.customer_id,
+        peers.category,
+        peers.our_spend_12_months,
+        stated.stated_annual_spend as stated_wallet,
+        estimates.estimated_wallet,
+        estimates.peer_level,
+        estimates.peer_group_size,
+        {{ wallet_columns('peers.our_spend_12_months', 'stated.stated_annual_spend', 'estimates.estimated_wallet') }}
+    from peers
+    left join estimates
+        on
+            peers.customer_id = estimates.customer_id
+            and peers.category = estimates.category
+    left join stated
+        on peers.customer_category_id = stated.customer_category_id
+
+),
+
+final as (
+
+    select * from wallets
+    where wallet > 0 or our_spend_12_months > 0
+
+)
+
+select * from final

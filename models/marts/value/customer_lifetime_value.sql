@@ -1,0 +1,97 @@
+{#- One row per customer: historical value, simple LTV, discounted CLV (finite and infinite
+    horizon) and predictive CLV (BG/NBD + Gamma-Gamma). See _value__docs.md for each method. -#}
+with
+
+features as (
+
+    select * from {{ ref('customer_features') }}
+
+),
+
+predictions as (
+
+    select * from {{ ref('int_customer_clv_predicted') }}
+
+),
+
+parameters as (
+
+    select clv_method from {{ ref('clv_model_parameters') }}
+
+),
+
+type_retention as (
+
+    select * from {{ ref('customer_type_retention') }}
+
+),
+
+annualised as (
+
+    select
+        features.customer_id,
+        features.as_of_date,
+        features.customer_type,
+        features.is_prospect,
+        features.net_revenue as net_revenue_to_date,
+        features.gross_margin as gross_margin_to_date,
+        features.tenure_days / 365.25 as tenure_years,
+        features.net_revenue
+        / greatest(features.tenure_days / 365.25, {{ var('min_tenure_years_for_annualising') }}) as annual_spend,
+        features.gross_margin
+        / greatest(features.tenure_days / 365.25, {{ var('min_tenure_years_for_annualising') }}) as annual_margin,
+        predictions.p_alive,
+        predictions.expected_purchases_next_90_days,
+        predictions.expected_purchases_next_365_days,
+        predictions.expected_order_value,
+        predictions.predicted_clv,
+        -- BG/NBD's P(alive) is evidence about retention only for customers with repeat purchases
+        -- (it is 1 by construction without repeats); others take their customer type's rate
+        case
+            when features.btyd_frequency > 0 and predictions.p_alive is not null then predictions.p_alive
+            else type_retention.retention_rate
+        end as retention_rate,
+        case
+            when features.btyd_frequency > 0 and predictions.p_alive is not null then 'p_alive'
+            when type_retention.retention_rate is not null then 'customer_type'
+        end as retention_source
+    from features
+    left join predictions
+        on features.customer_id = predictions.customer_id
+    left join type_retention
+        on features.customer_type = type_retention.customer_type
+
+),
+
+final as (
+
+    select
+        annualised.customer_id,
+        annualised.as_of_date,
+        annualised.customer_type,
+        annualised.is_prospect,
+        annualised.net_revenue_to_date,
+        annualised.gross_margin_to_date,
+        annualised.tenure_years,
+        annualised.annual_spend,
+        annualised.annual_margin,
+        {{ var('expected_loyal_years') }} as expected_loyal_years,
+        annualised.annual_spend * {{ var('expected_loyal_years') }} as simple_ltv,
+        annualised.retention_rate,
+        annualised.retention_source,
+        {{ discounted_clv('annualised.annual_margin', 'annualised.retention_rate', var('discount_rate'),
+                          var('clv_horizon_years')) }} as discounted_clv,
+        {{ discounted_clv('annualised.annual_margin', 'annualised.retention_rate', var('discount_rate')) }}
+            as discounted_clv_infinite,
+        annualised.p_alive,
+        annualised.expected_purchases_next_90_days,
+        annualised.expected_purchases_next_365_days,
+        annualised.expected_order_value,
+        annualised.predicted_clv,
+        case when annualised.is_prospect then 'not_applicable' else parameters.clv_method end as clv_method
+    from annualised
+    cross join parameters
+
+)
+
+select * from final

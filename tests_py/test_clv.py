@@ -1,0 +1,131 @@
+"""Predictive CLV against lifetimes (the oracle): fitted parameters within 1%; given the same
+parameters, every prediction equal to lifetimes' to 1e-6; failed fits are caught."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+from segmart import clv
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def btyd(warehouse):
+    return warehouse.sql("""
+        select customer_id, btyd_frequency as frequency, btyd_recency as recency, btyd_t as "T",
+               btyd_monetary_value as monetary_value
+        from marts.customer_features where not is_prospect order by customer_id
+    """).df().set_index("customer_id").astype(float)
+
+
+@pytest.fixture(scope="module")
+def parameters(warehouse):
+    return warehouse.sql("select * from marts.clv_model_parameters").df().iloc[0]
+
+
+def test_fitted_parameters_within_one_percent_of_lifetimes(btyd, parameters):
+    assert parameters["converged"]
+    bgf = BetaGeoFitter().fit(btyd["frequency"], btyd["recency"], btyd["T"])
+    repeat = btyd[(btyd["frequency"] > 0) & (btyd["monetary_value"] > 0)]
+    ggf = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+    for name, value in {**bgf.params_.to_dict(), **ggf.params_.to_dict()}.items():
+        assert parameters[name] == pytest.approx(value, rel=0.01), name
+    assert parameters["customer_count"] == len(btyd)
+    assert parameters["repeat_customer_count"] == int((btyd["frequency"] > 0).sum())
+
+
+def test_predictions_equal_lifetimes_given_the_same_parameters(warehouse, btyd, parameters):
+    ours = warehouse.sql("""
+        select customer_id, p_alive, expected_purchases_next_90_days, expected_purchases_next_365_days,
+               expected_order_value, predicted_clv
+        from marts.customer_lifetime_value where not is_prospect order by customer_id
+    """).df().set_index("customer_id")
+    assert list(ours.index) == list(btyd.index)
+    bgf = BetaGeoFitter()
+    bgf.params_ = pd.Series({k: parameters[k] for k in ["r", "alpha", "a", "b"]})
+    bgf.predict = bgf.conditional_expected_number_of_purchases_up_to_time  # fit() sets this alias
+    ggf = GammaGammaFitter()
+    ggf.params_ = pd.Series({k: parameters[k] for k in ["p", "q", "v"]})
+    f, r, t, m = btyd["frequency"], btyd["recency"], btyd["T"], btyd["monetary_value"]
+    expected = {
+        "p_alive": bgf.conditional_probability_alive(f, r, t),
+        "expected_purchases_next_90_days": bgf.conditional_expected_number_of_purchases_up_to_time(90, f, r, t),
+        "expected_purchases_next_365_days": bgf.conditional_expected_number_of_purchases_up_to_time(365, f, r, t),
+        "expected_order_value": ggf.conditional_expected_average_profit(f, m),
+        "predicted_clv": ggf.customer_lifetime_value(bgf, f, r, t, m, time=12,
+                                                     discount_rate=1.1 ** (1 / 12) - 1, freq="D"),
+    }
+    for column, values in expected.items():
+        np.testing.assert_allclose(ours[column].to_numpy(), np.asarray(values, dtype=float),
+                                   rtol=1e-6, atol=1e-9, err_msg=column)
+
+
+def test_gradients_match_finite_differences(btyd):
+    from scipy.optimize import approx_fprime
+
+    x, t_x, T, m = (btyd[c].to_numpy() for c in ["frequency", "recency", "T", "monetary_value"])
+    point = np.array([0.7, 25.0, 1.3, 6.0])
+    analytic = clv.bg_nbd_log_likelihood(point, x, t_x, T, with_gradient=True)[1].sum(axis=1)
+    numeric = approx_fprime(point, lambda p: clv.bg_nbd_log_likelihood(p, x, t_x, T).sum(), 1e-6)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-4)
+    repeat = (x > 0) & (m > 0)
+    point = np.array([2.0, 3.0, 50.0])
+    analytic = clv.gamma_gamma_log_likelihood(point, x[repeat], m[repeat], with_gradient=True)[1].sum(axis=1)
+    numeric = approx_fprime(point, lambda p: clv.gamma_gamma_log_likelihood(p, x[repeat], m[repeat]).sum(), 1e-6)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-4)
+
+
+def test_degenerate_data_are_refused_with_a_reason():
+    rng = np.random.default_rng(1)
+    n = 2000
+    T = rng.uniform(50, 500, n)
+    # everybody bought on the last day: no one ever drops out, so BG/NBD has no interior optimum
+    result = clv.fit(rng.integers(1, 20, n).astype(float), T.copy(), T, rng.uniform(10, 100, n))
+    assert not result.converged and "did not converge" in result.failure_reason
+    # too few repeat buyers to fit at all
+    result = clv.fit(np.zeros(100), np.zeros(100), np.full(100, 30.0), np.zeros(100), min_repeat_customers=50)
+    assert not result.converged and "only 0 customers with repeat purchases" in result.failure_reason
+
+
+def _build_value_marts(tmp_path, raw_dir, variables: str):
+    dbt = shutil.which("dbt", path=str(Path(os.sys.executable).parent)) or "dbt"
+    env = {**os.environ, "SEGMART_CI_DUCKDB_PATH": str(tmp_path / "value.duckdb"),
+           "DBT_PROFILES_DIR": str(PROJECT), "SEGMART_RAW_DIR": str(raw_dir.resolve())}
+    return subprocess.run(
+        [dbt, "run", "--target", "ci", "--select", "+customer_lifetime_value", "--vars", variables,
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        cwd=PROJECT, env=env, capture_output=True, text=True)
+
+
+def test_failed_fit_fails_the_build_by_default_and_degrades_with_warn(tmp_path, raw_dir):
+    if not (raw_dir / "orders.parquet").exists():
+        pytest.skip(f"no raw data in {raw_dir}")
+    subprocess.run([shutil.which("dbt", path=str(Path(os.sys.executable).parent)) or "dbt", "seed", "--target", "ci",
+                    "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+                   cwd=PROJECT, env={**os.environ, "SEGMART_CI_DUCKDB_PATH": str(tmp_path / "value.duckdb"),
+                                     "DBT_PROFILES_DIR": str(PROJECT)}, check=True, capture_output=True)
+    failing = _build_value_marts(tmp_path, raw_dir, "{clv_min_repeat_customers: 100000000}")
+    assert failing.returncode != 0
+    assert "CLV model fit failed: only" in failing.stdout and "clv_fit_failure: warn" in failing.stdout
+
+    degraded = _build_value_marts(tmp_path, raw_dir, "{clv_min_repeat_customers: 100000000, clv_fit_failure: warn}")
+    assert degraded.returncode == 0, degraded.stdout[-3000:]
+    con = duckdb.connect(str(tmp_path / "value.duckdb"), read_only=True)
+    params = con.sql("select converged, clv_method, failure_reason from marts.clv_model_parameters").fetchall()
+    assert params[0][0] is False and params[0][1] == "not_available" and "repeat purchases" in params[0][2]
+    counts = con.sql("""
+        select count(*), count(predicted_clv), count(p_alive), count(discounted_clv),
+               count(*) filter (where clv_method = 'not_available')
+        from marts.customer_lifetime_value where not is_prospect
+    """).fetchall()[0]
+    assert counts[0] > 0 and counts[1] == 0 and counts[2] == 0
+    assert counts[3] > 0 and counts[4] == counts[0]

@@ -15,7 +15,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 CI_DIR := .ci-work
 CI_CUSTOMERS ?= 5000
 
-.PHONY: setup build generate dbt-build test lint pytest ci-generate ci-build clean lock
+.PHONY: setup build generate dbt-build test lint pytest ci-generate ci-build clean lock backfill
 
 $(BIN)/segmart: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ dbt-build: setup
 	$(BIN)/dbt build --target dev
 
 build: generate dbt-build
+
+FROM ?= 2025-01-31
+TO ?= 2025-12-31
+backfill: setup
+	$(BIN)/segmart backfill --from $(FROM) --to $(TO) --every month
 
 # --- test: everything on a fresh CI database -------------------------------------------------
 ci-generate: setup

@@ -59,3 +59,12 @@
 {% macro share_of(part, whole) -%}
     case when ({{ whole }}) > 0 then cast(({{ part }}) as {{ type_double() }}) / ({{ whole }}) end
 {%- endmacro %}
+
+{#- Aggregate: the value of `value` on the row where `order_by` is largest. -#}
+{% macro value_at_max(value, order_by) -%}
+    {{ return(adapter.dispatch('value_at_max', 'segmart')(value, order_by)) }}
+{%- endmacro %}
+
+{% macro duckdb__value_at_max(value, order_by) -%}
+    arg_max({{ value }}, {{ order_by }})
+{%- endmacro %}

@@ -48,6 +48,25 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    from segmart.backfill import as_of_dates, backfill
+
+    try:
+        dates = as_of_dates(args.from_date, args.to_date, args.every)
+    except ValueError as exc:
+        print(f"segmart backfill: {exc}", file=sys.stderr)
+        return 2
+    extra = {"clv_fit_failure": args.clv_fit_failure} if args.clv_fit_failure else {}
+    started = time.perf_counter()
+    try:
+        backfill(dates, target=args.target, extra_vars=extra, restore=not args.no_restore)
+    except RuntimeError as exc:
+        print(f"segmart backfill: {exc}", file=sys.stderr)
+        return 1
+    print(f"backfilled {len(dates)} as-of dates ({dates[0]} .. {dates[-1]}) in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segmart", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -71,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--delimiter", default=",", help="CSV delimiter (default: ,)")
     imp.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
     imp.set_defaults(func=_cmd_import)
+
+    back = sub.add_parser("backfill", help="replay past as-of dates into customer_segment_history")
+    back.add_argument("--from", dest="from_date", type=_date, required=True, help="first as-of date")
+    back.add_argument("--to", dest="to_date", type=_date, required=True, help="last as-of date")
+    back.add_argument("--every", choices=["day", "week", "month"], default="month", help="step between dates")
+    back.add_argument("--target", help="dbt target (default: the profile's, dev)")
+    back.add_argument("--clv-fit-failure", choices=["error", "warn"],
+                      help="override the var clv_fit_failure (early dates may have too little history to fit)")
+    back.add_argument("--no-restore", action="store_true",
+                      help="do not rebuild the marts for the current as-of date afterwards")
+    back.set_defaults(func=_cmd_backfill)
     return parser
 
 

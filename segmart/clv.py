@@ -25,6 +25,11 @@ from scipy.special import expit, gammaln, hyp2f1, psi
 # A fitted parameter beyond these bounds (on the log scale) means the data carry no information
 # about it: the optimiser ran off to a boundary. Such a fit is degenerate, not a result.
 LOG_PARAM_LIMIT = math.log(1e6)
+# At an optimum the gradient of the mean log-likelihood with respect to the log parameters is
+# this small. L-BFGS-B may report a failed line search when it cannot improve further at the
+# optimum; a gradient this small means it is there all the same.
+GRADIENT_TOLERANCE = 1e-5
+OPTIMISER = {"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9}
 
 
 class FitError(RuntimeError):
@@ -113,13 +118,11 @@ def fit_bg_nbd(x, t_x, T, initial=(1.0, 1.0, 1.0, 1.0)) -> tuple[BgNbdParams, fl
         return -ll.sum() / n, -(grad.sum(axis=1) * params) / n
 
     result = minimize(objective, np.log(initial), jac=True, method="L-BFGS-B",
-                      bounds=[(-LOG_PARAM_LIMIT, LOG_PARAM_LIMIT)] * 4,
-                      options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9})
+                      bounds=[(-LOG_PARAM_LIMIT, LOG_PARAM_LIMIT)] * 4, options=OPTIMISER)
     r, alpha, a, b = np.exp(result.x)
     params = BgNbdParams(r=float(r), alpha=float(alpha / scale), a=float(a), b=float(b))
     log_likelihood = float(bg_nbd_log_likelihood(astuple(params), x, t_x, T).sum())
-    hit_bound = bool(np.any(np.abs(result.x) >= LOG_PARAM_LIMIT - 1e-6))
-    return params, log_likelihood, bool(result.success) and not hit_bound, int(result.nit)
+    return params, log_likelihood, _at_interior_optimum(result, objective), int(result.nit)
 
 
 def expected_purchases(params: BgNbdParams, t, x, t_x, T):
@@ -174,13 +177,19 @@ def fit_gamma_gamma(x, m, initial=(1.0, 1.0, 1.0)) -> tuple[GammaGammaParams, fl
         return -ll.sum() / n, -(grad.sum(axis=1) * params) / n
 
     result = minimize(objective, np.log(initial), jac=True, method="L-BFGS-B",
-                      bounds=[(-LOG_PARAM_LIMIT, LOG_PARAM_LIMIT)] * 3,
-                      options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9})
+                      bounds=[(-LOG_PARAM_LIMIT, LOG_PARAM_LIMIT)] * 3, options=OPTIMISER)
     p, q, v = (float(value) for value in np.exp(result.x))
     params = GammaGammaParams(p=p, q=q, v=v)
     log_likelihood = float(gamma_gamma_log_likelihood((p, q, v), x, m).sum())
-    hit_bound = bool(np.any(np.abs(result.x) >= LOG_PARAM_LIMIT - 1e-6))
-    return params, log_likelihood, bool(result.success) and not hit_bound, int(result.nit)
+    return params, log_likelihood, _at_interior_optimum(result, objective), int(result.nit)
+
+
+def _at_interior_optimum(result, objective) -> bool:
+    """Inside the bounds, with a vanishing gradient (whatever the optimiser's own verdict)."""
+    if np.any(np.abs(result.x) >= LOG_PARAM_LIMIT - 1e-6) or not np.all(np.isfinite(result.x)):
+        return False
+    gradient = objective(result.x)[1]
+    return bool(result.success) or bool(np.max(np.abs(gradient)) < GRADIENT_TOLERANCE)
 
 
 def expected_order_value(params: GammaGammaParams, x, m):

@@ -67,6 +67,7 @@ final as (
         orders.gross_margin_last_365_days,
         btyd.avg_days_between_orders,
         btyd.stddev_days_between_orders,
+        btyd.last_purchase_gap_days,
         -- buy-till-you-die summary (lifetimes' definition)
         btyd.btyd_frequency,
         btyd.btyd_recency,

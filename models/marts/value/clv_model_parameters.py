@@ -20,9 +20,10 @@ def model(dbt, session):
     time_unit_days = float(dbt.config.get("btyd_time_unit_days"))
 
     features = dbt.ref("customer_features")
+    # a fixed row order makes the floating-point sums, and so the fit, identical on every build
     buyers = features.filter("not is_prospect").project(
-        "btyd_frequency, btyd_recency, btyd_t, btyd_monetary_value"
-    ).df()
+        "customer_id, btyd_frequency, btyd_recency, btyd_t, btyd_monetary_value"
+    ).order("customer_id").df()
     as_of = features.project("max(as_of_date) as as_of_date").df()["as_of_date"].iloc[0]
 
     result = clv.fit(

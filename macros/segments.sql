@@ -1,0 +1,16 @@
+{#- The label column (language 'en' or 'zh') of a segment dimension in customer_segments;
+    a dimension without labels (customer_type) shows its value. -#}
+{% macro segment_label(dimension, language) -%}
+    {%- set label_columns = {
+        'rfm_segment': 'rfm_segment_label_',
+        'value_tier': 'value_tier_label_',
+        'value_quadrant': 'value_quadrant_label_',
+        'lifecycle_stage': 'lifecycle_label_',
+        'interest_segment': 'interest_segment_label_',
+    } -%}
+    {%- if dimension in label_columns -%}
+        {{ label_columns[dimension] ~ language }}
+    {%- else -%}
+        cast({{ dimension }} as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,67 @@
+{#- Lifecycle stage per customer (seed 001): prospect → new → active → dormant → churned, and
+    reactivated when a customer whose previous gap was a dormancy buys again. Day thresholds
+    are vars, stretched by the customer's own usual gap between purchases; a churn probability
+    1 − P(alive) at or above churn_probability_threshold marks a lapsed customer churned. -#}
+with
+
+features as (
+
+    select * from {{ ref('customer_features') }}
+
+),
+
+lifetime_value as (
+
+    select
+        customer_id,
+        p_alive
+    from {{ ref('customer_lifetime_value') }}
+
+),
+
+thresholds as (
+
+    select
+        features.customer_id,
+        features.is_prospect,
+        features.recency_days,
+        features.last_purchase_gap_days,
+        {{ days_between('features.first_order_date', 'features.as_of_date') }} as days_since_first_order,
+        greatest(
+            {{ var('lifecycle_active_days') }},
+            coalesce({{ var('lifecycle_dormant_gap_multiplier') }} * features.avg_days_between_orders, 0)
+        ) as dormant_after_days,
+        greatest(
+            {{ var('lifecycle_churn_days') }},
+            coalesce({{ var('lifecycle_churn_gap_multiplier') }} * features.avg_days_between_orders, 0)
+        ) as churned_after_days,
+        1 - lifetime_value.p_alive as churn_probability
+    from features
+    left join lifetime_value
+        on features.customer_id = lifetime_value.customer_id
+
+),
+
+final as (
+
+    select
+        customer_id,
+        dormant_after_days,
+        churned_after_days,
+        churn_probability,
+        case
+            when is_prospect then 'prospect'
+            when days_since_first_order < {{ var('lifecycle_new_days') }} then 'new'
+            when recency_days <= dormant_after_days and last_purchase_gap_days > dormant_after_days then 'reactivated'
+            when recency_days <= dormant_after_days then 'active'
+            when
+                recency_days > churned_after_days
+                or churn_probability >= {{ var('churn_probability_threshold') }}
+                then 'churned'
+            else 'dormant'
+        end as lifecycle_stage
+    from thresholds
+
+)
+
+select * from final

@@ -1,0 +1,40 @@
+{#- One row per customer per as-of date: segmentation is continuous (seed 004). Incremental:
+    a build adds (or replaces) the rows of its own as-of date and leaves the other dates alone.
+    Fill past dates with `segmart backfill --from ... --to ... --every month`. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='as_of_date',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+) }}
+with
+
+segments as (
+
+    select * from {{ ref('customer_segments') }}
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['cast(as_of_date as ' ~ dbt.type_string() ~ ')', "'|'", 'customer_id']) }}
+            as customer_segment_history_id,
+        as_of_date,
+        customer_id,
+        customer_type,
+        is_prospect,
+        rfm_segment,
+        value_tier,
+        value_quadrant,
+        lifecycle_stage,
+        interest_segment,
+        net_revenue,
+        predicted_clv,
+        share_of_wallet,
+        recency_days
+    from segments
+
+)
+
+select * from final

@@ -29,7 +29,7 @@ generate: setup
 	$(BIN)/segmart generate --customers $(CUSTOMERS) --seed $(SEED) --out $(SEGMART_RAW_DIR)
 
 dbt-build: setup
-	$(BIN)/dbt build --target dev
+	$(BIN)/segmart build --target dev
 
 build: generate dbt-build
 
@@ -44,13 +44,13 @@ ci-generate: setup
 	$(BIN)/segmart generate --customers $(CI_CUSTOMERS) --seed $(SEED) --out $(CI_DIR)/raw
 
 ci-build: ci-generate
-	SEGMART_RAW_DIR=$(CI_DIR)/raw $(BIN)/dbt build --target ci
+	SEGMART_RAW_DIR=$(CI_DIR)/raw $(BIN)/segmart build --target ci
 
 lint: setup
 	$(BIN)/sqlfluff lint models macros tests analyses
 
 pytest: setup
-	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb $(BIN)/pytest -q
+	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb SEGMART_PUBLISH_DIR=$(CI_DIR)/published $(BIN)/pytest -q
 
 test: lint ci-build pytest
 

@@ -68,3 +68,19 @@
 {% macro duckdb__value_at_max(value, order_by) -%}
     arg_max({{ value }}, {{ order_by }})
 {%- endmacro %}
+
+{#- Sample standard deviation of an integer (or decimal) expression from exact sums, so the
+    result does not depend on the order a parallel aggregate meets the rows in (stddev_samp's
+    running update does). NULL with fewer than two values. -#}
+{% macro exact_stddev_samp(expr) -%}
+    case
+        when count({{ expr }}) > 1
+            then sqrt(greatest(
+                (
+                    cast(sum(({{ expr }}) * ({{ expr }})) as {{ type_double() }})
+                    - cast(sum({{ expr }}) as {{ type_double() }}) * sum({{ expr }}) / count({{ expr }})
+                ) / (count({{ expr }}) - 1),
+                0
+            ))
+    end
+{%- endmacro %}

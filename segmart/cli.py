@@ -67,6 +67,28 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    from segmart.build import BuildError, build
+
+    started = time.perf_counter()
+    try:
+        final = build(args.target, args.dbt_args, publish_marts=not args.no_publish)
+    except BuildError as exc:
+        print(f"segmart build: {exc}", file=sys.stderr)
+        return 1
+    print(f"built {final} in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from segmart.build import default_publish_dir, publish, warehouse_path
+
+    out = Path(args.out) if args.out else default_publish_dir(args.target)
+    written = publish(warehouse_path(args.target), out)
+    print(f"published {len(written)} marts to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segmart", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--delimiter", default=",", help="CSV delimiter (default: ,)")
     imp.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
     imp.set_defaults(func=_cmd_import)
+
+    bld = sub.add_parser("build", help="crash-safe dbt build: build a copy, then swap it in and publish the marts")
+    bld.add_argument("--target", default="dev", choices=["dev", "ci"], help="dbt target (default dev)")
+    bld.add_argument("--no-publish", action="store_true", help="do not write the Parquet marts")
+    bld.add_argument("dbt_args", nargs="*", help="extra arguments for dbt build (after --)")
+    bld.set_defaults(func=_cmd_build)
+
+    pub = sub.add_parser("publish", help="write every mart to Parquet (atomic per file)")
+    pub.add_argument("--target", default="dev", choices=["dev", "ci"], help="which warehouse (default dev)")
+    pub.add_argument("--out", help="folder (default: $SEGMART_PUBLISH_DIR or published/)")
+    pub.set_defaults(func=_cmd_publish)
 
     back = sub.add_parser("backfill", help="replay past as-of dates into customer_segment_history")
     back.add_argument("--from", dest="from_date", type=_date, required=True, help="first as-of date")

@@ -26,7 +26,7 @@ final as (
         ) as btyd_monetary_value,
         avg(days_since_previous_purchase) as avg_days_between_orders,
         {{ value_at_max('days_since_previous_purchase', 'purchase_date') }} as last_purchase_gap_days,
-        stddev_samp(days_since_previous_purchase) as stddev_days_between_orders
+        {{ exact_stddev_samp('days_since_previous_purchase') }} as stddev_days_between_orders
     from customer_days
     group by customer_id
 

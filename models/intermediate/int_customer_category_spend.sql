@@ -38,7 +38,8 @@ lines as (
         items.category,
         items.quantity,
         items.unit_price,
-        items.line_amount * orders.net_ratio as net_line_amount,
+        -- decimal, so the sums below are exact and the same on every build
+        cast(items.line_amount * orders.net_ratio as decimal(18, 4)) as net_line_amount,
         orders.order_date <= as_of.previous_as_of_date as is_before_window,
         orders.order_date > as_of.year_window_start_date as is_in_year_window
     from items

@@ -30,15 +30,16 @@ netted as (
             when orders.order_status = 'cancelled' then 0
             else orders.gross_amount - orders.discount_amount - orders.refund_amount
         end as net_revenue,
-        round(
+        -- money stays decimal, so every later sum is exact and the same on every build
+        cast(
             case
                 when orders.order_status = 'cancelled' then 0
                 -- the cost of returned goods is recovered in proportion to the refund
                 else orders.cost_amount * coalesce(
                     {{ safe_divide('orders.gross_amount - orders.discount_amount - orders.refund_amount',
                                    'orders.gross_amount - orders.discount_amount') }}, 0)
-            end,
-            2
+            end
+            as decimal(18, 2)
         ) as cost_of_sales,
         orders.order_status != 'cancelled'
         and orders.gross_amount - orders.discount_amount - orders.refund_amount > 0 as is_purchase,

@@ -52,8 +52,9 @@ final as (
         count(*) / cast(max(totals.all_customers) as {{ type_double() }}) as share_of_customers,
         sum(unpivoted.net_revenue) as net_revenue,
         {{ share_of('sum(unpivoted.net_revenue)', 'max(totals.all_net_revenue)') }} as share_of_revenue,
-        avg(unpivoted.predicted_clv) as avg_predicted_clv,
-        avg(unpivoted.share_of_wallet) as avg_share_of_wallet,
+        -- doubles averaged as exact decimals: the result does not depend on row order
+        cast(avg(cast(unpivoted.predicted_clv as decimal(38, 10))) as {{ type_double() }}) as avg_predicted_clv,
+        cast(avg(cast(unpivoted.share_of_wallet as decimal(38, 12))) as {{ type_double() }}) as avg_share_of_wallet,
         avg(unpivoted.recency_days) as avg_recency_days
     from unpivoted
     cross join totals

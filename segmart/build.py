@@ -1,0 +1,98 @@
+"""`segmart build` and `segmart publish`: crash-safe builds and lock-free readers.
+
+A build never writes the warehouse file in place. It copies the current warehouse (so
+incremental history carries over) to `<warehouse>.building`, runs `dbt build` against the copy,
+and only when every model and test passed replaces the warehouse with it in one atomic rename.
+A build that dies (SIGKILL, power loss, a failing test) leaves yesterday's warehouse whole and
+consistent; the next build starts again from it. Readers (the DuckDB CLI, dashboards, GX) can
+open the warehouse read-only during a build, since the build locks only the copy.
+
+`publish` then writes every mart to `<publish dir>/<mart>.parquet`, each through a temporary file
+renamed into place, so a BI tool reading the folder sees the previous file or the new one,
+never half of one.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from segmart.layout import project_root
+
+TARGET_PATH_VARS = {"dev": ("SEGMART_DUCKDB_PATH", "warehouse.duckdb"),
+                    "ci": ("SEGMART_CI_DUCKDB_PATH", ".ci-work/ci.duckdb")}
+PUBLISHED_SCHEMAS = ("marts",)
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+def warehouse_path(target: str) -> Path:
+    if target not in TARGET_PATH_VARS:
+        raise BuildError(f"target {target!r} has no warehouse file (use dev or ci)")
+    variable, default = TARGET_PATH_VARS[target]
+    path = Path(os.environ.get(variable, default))
+    return path if path.is_absolute() else project_root() / path
+
+
+def default_publish_dir(target: str) -> Path:
+    default = ".ci-work/published" if target == "ci" else "published"
+    path = Path(os.environ.get("SEGMART_PUBLISH_DIR", default))
+    return path if path.is_absolute() else project_root() / path
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + ".wal")]
+
+
+def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: Path | None = None,
+          publish_marts: bool = True) -> Path:
+    final = warehouse_path(target)
+    work = final.with_name(final.name + ".building")
+    for stale in _sidecars(work):
+        stale.unlink(missing_ok=True)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        if final.with_name(final.name + ".wal").exists():
+            # fold a leftover write-ahead log into the file before copying it
+            duckdb.connect(str(final)).close()
+        shutil.copyfile(final, work)
+    variable = TARGET_PATH_VARS[target][0]
+    env = {**os.environ, variable: str(work), "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root()))}
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [str(dbt) if dbt.exists() else "dbt", "build", "--target", target, *(dbt_args or [])]
+    result = subprocess.run(command, cwd=project_root(), env=env)
+    if result.returncode != 0:
+        raise BuildError(f"dbt build failed (exit {result.returncode}); {final} is unchanged, "
+                         f"the failed build is in {work}")
+    duckdb.connect(str(work)).close()  # checkpoint: everything in the main file, no WAL left
+    os.replace(work, final)
+    if publish_marts:
+        publish(final, publish_dir or default_publish_dir(target))
+    return final
+
+
+def publish(warehouse: Path, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in (" + ", ".join("?" for _ in PUBLISHED_SCHEMAS) + ") "
+            "and table_type = 'BASE TABLE' order by table_name", list(PUBLISHED_SCHEMAS)).fetchall()
+        written = []
+        for schema, table in tables:
+            final = out_dir / f"{table}.parquet"
+            temporary = out_dir / f".{table}.parquet.tmp"
+            con.execute(f"copy (select * from \"{schema}\".\"{table}\") to '{temporary}' "
+                        "(format parquet, compression zstd)")
+            os.replace(temporary, final)
+            written.append(final)
+        return written
+    finally:
+        con.close()

@@ -30,3 +30,9 @@ where rejection_reason is not null
         order by raw_row_number
     ) > 1
 {%- endmacro %}
+
+{#- Rule condition: any of the columns holds the Unicode replacement character U+FFFD, the mark
+    of text decoded with the wrong encoding somewhere upstream. -#}
+{% macro has_broken_encoding(columns) -%}
+    ({% for column in columns %}coalesce(strpos({{ column }}, chr(65533)) > 0, false){% if not loop.last %} or {% endif %}{% endfor %})
+{%- endmacro %}

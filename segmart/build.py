@@ -21,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from segmart.layout import project_root
+from segmart.layout import default_raw_dir, project_root
+from segmart.rawcheck import RawLayoutError, check_raw
 
 TARGET_PATH_VARS = {"dev": ("SEGMART_DUCKDB_PATH", "warehouse.duckdb"),
                     "ci": ("SEGMART_CI_DUCKDB_PATH", ".ci-work/ci.duckdb")}
@@ -53,6 +54,11 @@ def _sidecars(path: Path) -> list[Path]:
 def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: Path | None = None,
           publish_marts: bool = True) -> Path:
     final = warehouse_path(target)
+    raw = default_raw_dir()
+    try:
+        check_raw(raw if raw.is_absolute() else project_root() / raw)
+    except RawLayoutError as exc:
+        raise BuildError(str(exc)) from None
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
         stale.unlink(missing_ok=True)

@@ -80,6 +80,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from segmart.rawcheck import RawLayoutError, check_raw
+
+    try:
+        rows = check_raw(Path(args.raw))
+    except RawLayoutError as exc:
+        print(f"segmart check: {exc}", file=sys.stderr)
+        return 2
+    print("raw layout ok: " + ", ".join(f"{table} {count:,}" for table, count in rows.items()))
+    return 0
+
+
 def _cmd_publish(args: argparse.Namespace) -> int:
     from segmart.build import default_publish_dir, publish, warehouse_path
 
@@ -118,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     bld.add_argument("--no-publish", action="store_true", help="do not write the Parquet marts")
     bld.add_argument("dbt_args", nargs="*", help="extra arguments for dbt build (after --)")
     bld.set_defaults(func=_cmd_build)
+
+    chk = sub.add_parser("check", help="check a raw folder's files (present, readable, raw layout) before a build")
+    chk.add_argument("--raw", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
+    chk.set_defaults(func=_cmd_check)
 
     pub = sub.add_parser("publish", help="write every mart to Parquet (atomic per file)")
     pub.add_argument("--target", default="dev", choices=["dev", "ci"], help="which warehouse (default dev)")

@@ -59,6 +59,8 @@ def read_text_table(path: Path, delimiter: str = ",") -> pa.Table:
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
     except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            _fail(path, "not UTF-8 text (broken encoding: re-save the export as UTF-8)")
         hint = _delimiter_hint(header, delimiter)
         _fail(path, f"cannot parse as CSV with delimiter {delimiter!r}{hint} ({str(exc).splitlines()[0]})")
     table = table.rename_columns([n.strip().lstrip("\ufeff") for n in table.column_names])

@@ -17,11 +17,12 @@ final as (
         channel,
         order_status,
         currency_code,
-        -- converted exactly (not rounded), so gross − discount − refund nets to the cent
-        gross_amount * cny_per_unit as gross_amount,
-        coalesce(discount_amount, 0) * cny_per_unit as discount_amount,
-        coalesce(refund_amount, 0) * cny_per_unit as refund_amount,
-        cost_amount * cny_per_unit as cost_amount
+        -- converted exactly (not rounded), so gross − discount − refund nets to the cent; wide
+        -- enough that no amount staging accepts can overflow
+        cast(gross_amount as decimal(38, 2)) * cny_per_unit as gross_amount,
+        cast(coalesce(discount_amount, 0) as decimal(38, 2)) * cny_per_unit as discount_amount,
+        cast(coalesce(refund_amount, 0) as decimal(38, 2)) * cny_per_unit as refund_amount,
+        cast(cost_amount as decimal(38, 2)) * cny_per_unit as cost_amount
     from base
 
 )

@@ -75,6 +75,7 @@ final as (
         *,
         {{ rejection_reason([
             ["customer_id is null", "missing_customer_id"],
+            [has_broken_encoding(["customer_id"]), "broken_encoding"],
             [is_repeated_key("customer_id"), "duplicate_id"],
             ["signed_up_at_text is not null and signed_up_at is null", "unparseable_timestamp"],
             ["signed_up_at > " ~ build_started_at(), "future_timestamp"],

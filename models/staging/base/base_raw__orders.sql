@@ -58,6 +58,7 @@ final as (
         {{ rejection_reason([
             ["order_id is null", "missing_order_id"],
             ["customer_id is null", "missing_customer_id"],
+            [has_broken_encoding(["order_id", "customer_id"]), "broken_encoding"],
             [is_repeated_key("order_id"), "duplicate_id"],
             ["ordered_at is null", "unparseable_timestamp"],
             ["ordered_at > " ~ build_started_at(), "future_timestamp"],
@@ -67,6 +68,7 @@ final as (
                 ~ " or (" ~ clean_id("cost_amount_text") ~ " is not null and cost_amount is null)", "unparseable_number"],
             ["gross_amount < 0 or discount_amount < 0 or refund_amount < 0 or cost_amount < 0", "negative_amount"],
             ["refund_amount > gross_amount", "refund_above_gross"],
+            ["cast(gross_amount as " ~ type_double() ~ ") * coalesce(cny_per_unit, 1) > " ~ var("max_order_amount_cny"), "absurd_amount"],
             ["currency_code is null", "unknown_currency"],
             ["order_status not in ('completed', 'cancelled', 'returned')", "unknown_status"],
             ["not is_known_customer", "unknown_customer_id"],

@@ -1,0 +1,47 @@
+"""Whole-file checks of a raw folder before dbt reads it: every table present, readable Parquet,
+exactly the raw layout's columns, all text. A problem stops the build with one line naming the
+file and the problem; row-level problems are staging's (quarantine), not this module's."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from segmart.layout import RAW_COLUMNS
+
+
+class RawLayoutError(ValueError):
+    """A raw file cannot be read as its table: the message names the file and the problem."""
+
+
+def check_raw(folder: Path) -> dict[str, int]:
+    """Row counts per table; raises RawLayoutError on the first bad file."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RawLayoutError(f"{folder}: raw folder not found (set SEGMART_RAW_DIR or run segmart generate)")
+    rows = {}
+    for table, columns in RAW_COLUMNS.items():
+        path = folder / f"{table}.parquet"
+        if not path.exists():
+            raise RawLayoutError(f"{path}: file missing (every raw table needs a file, even an empty one)")
+        try:
+            schema = pq.read_schema(path)
+            rows[table] = pq.read_metadata(path).num_rows
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise RawLayoutError(f"{path}: not a readable Parquet file ({str(exc).splitlines()[0]})") from None
+        missing = [c for c in columns if c not in schema.names]
+        if missing:
+            raise RawLayoutError(f"{path}: missing column(s) {', '.join(missing)}")
+        extra = [c for c in schema.names if c not in columns]
+        if extra:
+            raise RawLayoutError(f"{path}: unexpected column(s) {', '.join(extra)} (the raw layout is in segmart/layout.py)")
+        typed = [f"{f.name} ({f.type})" for f in schema if f.type not in (pa.string(), pa.large_string())]
+        if typed:
+            raise RawLayoutError(f"{path}: column(s) {', '.join(typed)} must be text; raw files carry text "
+                                 "(segmart import converts typed exports)")
+        try:
+            pq.ParquetFile(path).read_row_group(0) if pq.ParquetFile(path).num_row_groups else None
+        except Exception as exc:
+            raise RawLayoutError(f"{path}: data cannot be read ({str(exc).splitlines()[0]})") from None
+    return rows

@@ -15,7 +15,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 CI_DIR := .ci-work
 CI_CUSTOMERS ?= 5000
 
-.PHONY: setup build generate dbt-build test lint pytest ci-generate ci-build clean lock backfill
+.PHONY: setup build generate dbt-build test lint pytest validate ci-generate ci-build ci-validate clean lock backfill
 
 $(BIN)/segmart: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,13 +46,19 @@ ci-generate: setup
 ci-build: ci-generate
 	SEGMART_RAW_DIR=$(CI_DIR)/raw $(BIN)/segmart build --target ci
 
+validate: setup
+	$(BIN)/segmart validate --target dev
+
+ci-validate: ci-build
+	$(BIN)/segmart validate --target ci --raw $(CI_DIR)/raw
+
 lint: setup
 	$(BIN)/sqlfluff lint models macros tests analyses
 
 pytest: setup
 	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb SEGMART_PUBLISH_DIR=$(CI_DIR)/published $(BIN)/pytest -q
 
-test: lint ci-build pytest
+test: lint ci-build ci-validate pytest
 
 lock:
 	rm -rf /tmp/segmart-lock-venv && $(PYTHON) -m venv /tmp/segmart-lock-venv

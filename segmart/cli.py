@@ -92,6 +92,35 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from segmart import validate
+    from segmart.build import warehouse_path
+
+    if args.init:
+        count = validate.init()
+        print(f"wrote {count} expectations in {len(validate.suites(validate.dbt_vars()))} suites to gx/")
+        return 0
+    warehouse = warehouse_path(args.target)
+    if not warehouse.exists():
+        print(f"segmart validate: {warehouse}: no warehouse (run make build first)", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    outcomes = validate.run(warehouse, Path(args.raw))
+    failed = [o for o in outcomes if o.failures]
+    for outcome in outcomes:
+        status = "FAIL" if outcome.failures else "ok"
+        sample = f", sampled {validate.sample_rows():,}" if outcome.sampled else ""
+        print(f"{status:4} {outcome.dataset:36} {outcome.evaluated - len(outcome.failures):3}/{outcome.evaluated} "
+              f"expectations ({outcome.rows:,} rows{sample})")
+        for failure in outcome.failures:
+            print(f"       - {failure}")
+    total = sum(o.evaluated for o in outcomes)
+    bad = sum(len(o.failures) for o in outcomes)
+    print(f"{total - bad} passed, {bad} failed: Great Expectations on {len(outcomes)} datasets in "
+          f"{time.perf_counter() - started:.1f}s; Data Docs in gx/uncommitted/data_docs/local_site/index.html")
+    return 1 if failed else 0
+
+
 def _cmd_publish(args: argparse.Namespace) -> int:
     from segmart.build import default_publish_dir, publish, warehouse_path
 
@@ -134,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="check a raw folder's files (present, readable, raw layout) before a build")
     chk.add_argument("--raw", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
     chk.set_defaults(func=_cmd_check)
+
+    val = sub.add_parser("validate", help="run the Great Expectations checkpoints against the warehouse")
+    val.add_argument("--target", default="dev", choices=["dev", "ci"], help="which warehouse (default dev)")
+    val.add_argument("--raw", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
+    val.add_argument("--init", action="store_true", help="(re)write the suites and checkpoints in gx/ from segmart/validate.py")
+    val.set_defaults(func=_cmd_validate)
 
     pub = sub.add_parser("publish", help="write every mart to Parquet (atomic per file)")
     pub.add_argument("--target", default="dev", choices=["dev", "ci"], help="which warehouse (default dev)")

@@ -51,7 +51,9 @@ def staged_corpus(tmp_path_factory):
     env = {**os.environ, "SEGMART_CI_DUCKDB_PATH": str(tmp / "corpus.duckdb"), "SEGMART_RAW_DIR": str(raw),
            "DBT_PROFILES_DIR": str(PROJECT), "DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
     result = subprocess.run([str(dbt), "build", "--target", "ci", "--select", "resource_type:seed", "staging",
-                             "--exclude", "test_type:unit", "--indirect-selection", "cautious"],
+                             "--exclude", "test_type:unit", "--indirect-selection", "cautious",
+                             # a corpus of mostly bad rows: its quarantine rate is the point
+                             "--vars", "{max_quarantine_rate_error: 1}"],
                             cwd=PROJECT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
     con = duckdb.connect(str(tmp / "corpus.duckdb"), read_only=True)

@@ -121,6 +121,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from segmart.bench import bench, markdown
+
+    try:
+        result = bench(args.orders, runs=args.runs, seed=args.seed)
+    except (ValueError, RuntimeError) as exc:
+        print(f"segmart bench: {exc}", file=sys.stderr)
+        return 1
+    print(markdown(result))
+    print("written to BENCHMARKS.md and .bench/results/")
+    return 0
+
+
 def _cmd_publish(args: argparse.Namespace) -> int:
     from segmart.build import default_publish_dir, publish, warehouse_path
 
@@ -169,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--raw", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
     val.add_argument("--init", action="store_true", help="(re)write the suites and checkpoints in gx/ from segmart/validate.py")
     val.set_defaults(func=_cmd_validate)
+
+    ben = sub.add_parser("bench", help="benchmark dbt against a hand-written SQL baseline and the pandas path")
+    ben.add_argument("--orders", default="1M", help="scale: 1M, 10M, 100M or a number of orders")
+    ben.add_argument("--runs", type=int, default=3, help="runs to take the median of (default 3)")
+    ben.add_argument("--seed", type=int, default=42, help="data seed (data are cached per scale and seed)")
+    ben.set_defaults(func=_cmd_bench)
 
     pub = sub.add_parser("publish", help="write every mart to Parquet (atomic per file)")
     pub.add_argument("--target", default="dev", choices=["dev", "ci"], help="which warehouse (default dev)")

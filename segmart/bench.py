@@ -1,0 +1,264 @@
+"""`segmart bench`: how fast the warehouse is, measured against what a user would do without it.
+
+One run at a scale (preset 1M, 10M or 100M orders, about 9 orders per customer) times, each in
+its own child process so wall time, CPU time and peak memory are the child's own:
+  1. dbt: `dbt seed` + `dbt run` (the models) into a fresh DuckDB file, then `dbt test`;
+     per-node timings come from run_results.json;
+  2. the baseline: bench/baseline.sql, one hand-written DuckDB script computing the core outputs
+     straight from the raw files;
+  3. the pandas path: lifetimes' summary_data_from_transaction_data on the same orders (skipped
+     above 10M orders).
+Raw data are generated once per scale and seed and cached under .bench/data. Results go to
+.bench/results/*.json and to BENCHMARKS.md (medians of the runs, ratios, the ten slowest nodes).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from segmart.layout import project_root
+
+PRESETS = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
+ORDERS_PER_CUSTOMER = 9.05  # what the generator's purchase process gives on average
+PANDAS_LIMIT = 10_000_000
+BENCH_DIR = Path(".bench")
+
+
+def parse_orders(text: str) -> tuple[str, int]:
+    key = text.upper()
+    if key in PRESETS:
+        return key, PRESETS[key]
+    try:
+        orders = int(text.replace("_", ""))
+    except ValueError:
+        raise ValueError(f"--orders must be 1M, 10M, 100M or a number, not {text!r}") from None
+    return f"{orders:,}", orders
+
+
+def _peak_rss_kb(pid: int) -> int:
+    """The process's high-water mark of resident memory (VmHWM), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _measure(command: list[str], env: dict | None = None, cwd: Path | None = None) -> dict:
+    """Run a child process; return its wall time, CPU time (user + system) and peak RSS.
+
+    Peak memory is polled from the child's own VmHWM: the rusage of a forked child also counts
+    pages it shared with this (large) parent before exec, which would hide small children."""
+    import threading
+
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd or project_root(), env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    peak = [0]
+    finished = threading.Event()
+
+    def poll():
+        while not finished.is_set():
+            peak[0] = max(peak[0], _peak_rss_kb(process.pid))
+            finished.wait(0.05)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    finished.set()
+    poller.join()
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(command[:3])} failed (exit {code}):\n{output[-3000:]}")
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": peak[0] / 1024}
+
+
+def _dataset(label: str, orders: int, seed: int) -> Path:
+    from segmart.generate import generate
+
+    folder = project_root() / BENCH_DIR / "data" / f"orders-{label.replace(',', '')}-seed{seed}"
+    if not (folder / "_manifest.json").exists():
+        customers = max(1, round(orders / ORDERS_PER_CUSTOMER))
+        print(f"generating {customers:,} customers (~{orders:,} orders) into {folder}", flush=True)
+        generate(customers, seed, folder)
+    return folder
+
+
+def _dbt_env(raw: Path, database: Path, target_path: Path) -> dict:
+    return {**os.environ, "SEGMART_RAW_DIR": str(raw), "SEGMART_CI_DUCKDB_PATH": str(database),
+            "DBT_PROFILES_DIR": str(project_root()), "DBT_TARGET_PATH": str(target_path),
+            "DBT_LOG_PATH": str(target_path / "logs")}
+
+
+def _dbt() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def _combine(*parts: dict) -> dict:
+    return {"wall_s": sum(p["wall_s"] for p in parts), "cpu_s": sum(p["cpu_s"] for p in parts),
+            "peak_rss_mb": max(p["peak_rss_mb"] for p in parts)}
+
+
+def one_run(raw: Path, work: Path, orders: int) -> dict:
+    database = work / "bench.duckdb"
+    for leftover in [database, database.with_name(database.name + ".wal")]:
+        leftover.unlink(missing_ok=True)
+    env = _dbt_env(raw, database, work / "target")
+    seed = _measure([_dbt(), "seed", "--target", "ci", "--quiet"], env)
+    models = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
+    with open(work / "target" / "run_results.json", encoding="utf-8") as handle:
+        nodes = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in json.load(handle)["results"]}
+    tests = _measure([_dbt(), "test", "--target", "ci", "--quiet"], env)
+    baseline = _measure([sys.executable, "-m", "segmart.bench", "worker", "baseline", str(raw)])
+    run = {"dbt_models": _combine(seed, models), "dbt_tests": tests, "baseline": baseline, "nodes": nodes}
+    if orders <= PANDAS_LIMIT:
+        run["pandas_lifetimes"] = _measure([sys.executable, "-m", "segmart.bench", "worker", "lifetimes", str(raw)])
+    return run
+
+
+def worker(kind: str, raw: str) -> None:
+    """The measured work of one child process."""
+    import duckdb
+
+    if kind == "baseline":
+        sql = (project_root() / "bench" / "baseline.sql").read_text(encoding="utf-8")
+        sql = sql.replace("{raw}", raw).replace("{seeds}", str(project_root() / "seeds"))
+        sql = sql.replace("{max_amount}", "10000000")
+        con = duckdb.connect(config={"threads": os.environ.get("SEGMART_DUCKDB_THREADS", "2"),
+                                     "memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "4GB")})
+        con.execute(sql)
+        con.execute("select count(*) from baseline_customers").fetchall()
+    elif kind == "lifetimes":
+        import pandas as pd
+        from lifetimes.utils import summary_data_from_transaction_data
+
+        orders = pd.read_parquet(f"{raw}/orders.parquet",
+                                 columns=["customer_id", "ordered_at", "status", "gross_amount",
+                                          "discount_amount", "refund_amount"])
+        orders["date"] = pd.to_datetime(orders["ordered_at"].str.slice(0, 10).str.replace("/", "-"),
+                                        format="%Y-%m-%d", errors="coerce")
+        for column in ["gross_amount", "discount_amount", "refund_amount"]:
+            orders[column] = pd.to_numeric(orders[column], errors="coerce")
+        orders["net"] = orders["gross_amount"] - orders["discount_amount"] - orders["refund_amount"]
+        orders = orders[(orders["status"] != "cancelled") & (orders["net"] > 0) & orders["date"].notna()
+                        & orders["customer_id"].notna()]
+        summary_data_from_transaction_data(orders, "customer_id", "date", monetary_value_col="net",
+                                           observation_period_end=orders["date"].max())
+    else:
+        raise ValueError(kind)
+
+
+def _median(runs: list[dict], step: str, metric: str) -> float | None:
+    values = [r[step][metric] for r in runs if step in r]
+    return statistics.median(values) if values else None
+
+
+def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
+    manifest = json.loads((raw / "_manifest.json").read_text())
+    steps = ["dbt_models", "dbt_tests", "baseline", "pandas_lifetimes"]
+    medians = {s: {m: _median(runs, s, m) for m in ["wall_s", "cpu_s", "peak_rss_mb"]} for s in steps
+               if any(s in r for r in runs)}
+    btyd_nodes = ["int_customer_days_collapsed", "int_customer_btyd_summarised"]
+    btyd = statistics.median(sum(r["nodes"].get(n, 0) for n in btyd_nodes) for r in runs)
+    last_nodes = runs[-1]["nodes"]
+    models = medians["dbt_models"]["wall_s"]
+    result = {
+        "label": label, "orders": manifest["rows"]["orders"], "customers": manifest["rows"]["customers"],
+        "runs": len(runs), "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+                    "platform": platform.platform(), "duckdb_memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "4GB")},
+        "medians": medians,
+        "ratios": {
+            "dbt_models_over_baseline": models / medians["baseline"]["wall_s"],
+            "dbt_tests_over_models": medians["dbt_tests"]["wall_s"] / models,
+            "pandas_over_warehouse_btyd": (medians["pandas_lifetimes"]["wall_s"] / btyd
+                                           if "pandas_lifetimes" in medians and btyd else None),
+        },
+        "warehouse_btyd_s": btyd,
+        "orders_per_second": manifest["rows"]["orders"] / models,
+        "slowest_nodes": sorted(last_nodes.items(), key=lambda kv: -kv[1])[:10],
+        "all_runs": runs,
+    }
+    return result
+
+
+def markdown(result: dict) -> str:
+    m, r = result["medians"], result["ratios"]
+
+    def row(name, step):
+        if step not in m:
+            return f"| {name} | skipped above {PANDAS_LIMIT:,} orders | | |"
+        s = m[step]
+        return f"| {name} | {s['wall_s']:.1f} | {s['cpu_s']:.1f} | {s['peak_rss_mb']:,.0f} |"
+
+    lines = [
+        f"## {result['label']} orders ({result['orders']:,} orders, {result['customers']:,} customers)",
+        "",
+        f"Median of {result['runs']} run(s), {result['when']}; {result['machine']['cores']} cores, "
+        f"{result['machine']['memory_gb']} GiB, DuckDB memory_limit {result['machine']['duckdb_memory_limit']}.",
+        "",
+        "| step | wall s | CPU s | peak MB |",
+        "|---|---:|---:|---:|",
+        row("dbt models (seed + run)", "dbt_models"),
+        row("dbt tests", "dbt_tests"),
+        row("baseline SQL (bench/baseline.sql)", "baseline"),
+        row("pandas + lifetimes BTYD summary", "pandas_lifetimes"),
+        "",
+        f"- dbt models / baseline: **{r['dbt_models_over_baseline']:.2f}×**; tests / models: "
+        f"**{r['dbt_tests_over_models']:.2f}×**; {result['orders_per_second']:,.0f} orders/s through the models.",
+    ]
+    if r["pandas_over_warehouse_btyd"]:
+        lines.append(f"- BTYD summary: warehouse nodes {result['warehouse_btyd_s']:.2f} s vs pandas + lifetimes "
+                     f"{m['pandas_lifetimes']['wall_s']:.1f} s: **{r['pandas_over_warehouse_btyd']:.1f}×** faster.")
+    lines += ["", "Ten slowest nodes (last run): " + ", ".join(f"{n} {t:.1f} s" for n, t in result["slowest_nodes"]), ""]
+    return "\n".join(lines)
+
+
+def write_report(result: dict) -> Path:
+    results = project_root() / BENCH_DIR / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    stamp = result["when"].replace(":", "").replace("+0000", "Z")
+    (results / f"bench-{result['label'].replace(',', '')}-{stamp}.json").write_text(json.dumps(result, indent=2))
+    path = project_root() / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else (
+        "# Benchmarks\n\nWritten by `segmart bench --orders N` (one section per scale, replaced on each run).\n"
+        "Times are medians of the runs of one invocation; the machine is shared, so compare ratios.\n\n")
+    begin, end = f"<!-- bench:{result['label']} -->", f"<!-- /bench:{result['label']} -->"
+    section = f"{begin}\n{markdown(result)}\n{end}"
+    if begin in text:
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def bench(orders_text: str, runs: int = 3, seed: int = 42) -> dict:
+    label, orders = parse_orders(orders_text)
+    raw = _dataset(label, orders, seed)
+    work = project_root() / BENCH_DIR / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    all_runs = []
+    for number in range(1, runs + 1):
+        print(f"run {number}/{runs} at {label} orders", flush=True)
+        all_runs.append(one_run(raw, work, orders))
+    result = summarise(label, orders, raw, all_runs)
+    write_report(result)
+    return result
+
+
+if __name__ == "__main__" and len(sys.argv) >= 4 and sys.argv[1] == "worker":
+    worker(sys.argv[2], sys.argv[3])

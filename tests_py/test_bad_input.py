@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 from decimal import Decimal
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +14,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from helpers import PROJECT, dbt_executable, scratch_env
 from segmart.layout import RAW_COLUMNS, raw_schema
 from segmart.rawcheck import RawLayoutError, check_raw
 
-PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "bad_input"
 QUARANTINE = {
     "customers": ("stg_raw__customers", "quarantine_raw__customers"),
@@ -47,10 +45,8 @@ def staged_corpus(tmp_path_factory):
         corpus = _read_corpus(table)
         expected[table] = list(zip(corpus["expected_reason"].to_pylist(), corpus["kind"].to_pylist()))
         pq.write_table(corpus.select(RAW_COLUMNS[table]).cast(raw_schema(table)), raw / f"{table}.parquet")
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "SEGMART_CI_DUCKDB_PATH": str(tmp / "corpus.duckdb"), "SEGMART_RAW_DIR": str(raw),
-           "DBT_PROFILES_DIR": str(PROJECT), "DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
-    result = subprocess.run([str(dbt), "build", "--target", "ci", "--select", "resource_type:seed", "staging",
+    env = scratch_env(tmp, raw, tmp / "corpus.duckdb")
+    result = subprocess.run([dbt_executable(), "build", "--target", "ci", "--select", "resource_type:seed", "staging",
                              "--exclude", "test_type:unit", "--indirect-selection", "cautious",
                              # a corpus of mostly bad rows: its quarantine rate is the point
                              "--vars", "{max_quarantine_rate_error: 1}"],
@@ -179,8 +175,7 @@ def test_bad_raw_file_is_refused_before_the_build(tmp_path, fault):
 def test_build_refuses_a_bad_raw_folder_and_keeps_the_warehouse(tmp_path):
     folder = _good_raw(tmp_path / "raw")
     _extra_column(folder)
-    env = {**os.environ, "SEGMART_RAW_DIR": str(folder), "SEGMART_CI_DUCKDB_PATH": str(tmp_path / "w.duckdb"),
-           "DBT_PROFILES_DIR": str(PROJECT)}
+    env = scratch_env(tmp_path, folder, tmp_path / "w.duckdb")
     result = subprocess.run([sys.executable, "-m", "segmart.cli", "build", "--target", "ci"], cwd=PROJECT, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 1

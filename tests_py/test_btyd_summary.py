@@ -2,18 +2,14 @@
 for every customer, in days and in weeks, to 1e-9."""
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import PROJECT, dbt_executable, scratch_env
 from lifetimes.utils import summary_data_from_transaction_data
-
-PROJECT = Path(__file__).resolve().parent.parent
 COLUMNS = ["frequency", "recency", "T", "monetary_value"]
 
 
@@ -56,15 +52,10 @@ def test_btyd_columns_equal_lifetimes_in_weeks(tmp_path, raw_dir):
     """Rebuild the BTYD models with btyd_time_unit_days = 7 into a scratch database."""
     if not (raw_dir / "orders.parquet").exists():
         pytest.skip(f"no raw data in {raw_dir}")
-    dbt = shutil.which("dbt", path=str(Path(os.sys.executable).parent)) or "dbt"
-    env = {**os.environ, "SEGMART_CI_DUCKDB_PATH": str(tmp_path / "weeks.duckdb"),
-           "DBT_PROFILES_DIR": str(PROJECT), "SEGMART_RAW_DIR": str(raw_dir.resolve())}
     result = subprocess.run(
-        [dbt, "build", "--target", "ci", "--select", "+int_customer_btyd_summarised",
-         "--resource-type", "seed", "--resource-type", "model",
-         "--vars", "{btyd_time_unit_days: 7}", "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        cwd=PROJECT, env=env, capture_output=True, text=True)
+        [dbt_executable(), "build", "--target", "ci", "--select", "+int_customer_btyd_summarised",
+         "--resource-type", "seed", "--resource-type", "model", "--vars", "{btyd_time_unit_days: 7}"],
+        cwd=PROJECT, env=scratch_env(tmp_path, raw_dir, tmp_path / "weeks.duckdb"), capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
     con = duckdb.connect(str(tmp_path / "weeks.duckdb"), read_only=True)
     _compare(_ours(con, "intermediate.int_customer_btyd_summarised"), _oracle(con, 7))

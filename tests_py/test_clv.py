@@ -2,10 +2,7 @@
 parameters, every prediction equal to lifetimes' to 1e-6; failed fits are caught."""
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -13,9 +10,8 @@ import pandas as pd
 import pytest
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 
+from helpers import PROJECT, dbt_executable, scratch_env
 from segmart import clv
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -97,22 +93,16 @@ def test_degenerate_data_are_refused_with_a_reason():
 
 
 def _build_value_marts(tmp_path, raw_dir, variables: str):
-    dbt = shutil.which("dbt", path=str(Path(os.sys.executable).parent)) or "dbt"
-    env = {**os.environ, "SEGMART_CI_DUCKDB_PATH": str(tmp_path / "value.duckdb"),
-           "DBT_PROFILES_DIR": str(PROJECT), "SEGMART_RAW_DIR": str(raw_dir.resolve())}
     return subprocess.run(
-        [dbt, "run", "--target", "ci", "--select", "+customer_lifetime_value", "--vars", variables,
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-        cwd=PROJECT, env=env, capture_output=True, text=True)
+        [dbt_executable(), "run", "--target", "ci", "--select", "+customer_lifetime_value", "--vars", variables],
+        cwd=PROJECT, env=scratch_env(tmp_path, raw_dir, tmp_path / "value.duckdb"), capture_output=True, text=True)
 
 
 def test_failed_fit_fails_the_build_by_default_and_degrades_with_warn(tmp_path, raw_dir):
     if not (raw_dir / "orders.parquet").exists():
         pytest.skip(f"no raw data in {raw_dir}")
-    subprocess.run([shutil.which("dbt", path=str(Path(os.sys.executable).parent)) or "dbt", "seed", "--target", "ci",
-                    "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-                   cwd=PROJECT, env={**os.environ, "SEGMART_CI_DUCKDB_PATH": str(tmp_path / "value.duckdb"),
-                                     "DBT_PROFILES_DIR": str(PROJECT)}, check=True, capture_output=True)
+    subprocess.run([dbt_executable(), "seed", "--target", "ci"], cwd=PROJECT,
+                   env=scratch_env(tmp_path, raw_dir, tmp_path / "value.duckdb"), check=True, capture_output=True)
     failing = _build_value_marts(tmp_path, raw_dir, "{clv_min_repeat_customers: 100000000}")
     assert failing.returncode != 0
     assert "CLV model fit failed: only" in failing.stdout and "clv_fit_failure: warn" in failing.stdout

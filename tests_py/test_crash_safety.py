@@ -9,16 +9,14 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from helpers import PROJECT, scratch_env
 from segmart.build import publish
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 def mart_hashes(path: Path) -> dict[str, str]:
@@ -43,9 +41,7 @@ def copied_warehouse(tmp_path, warehouse):
 
 
 def _build(path: Path, raw_dir: Path, tmp_path: Path, **popen):
-    env = {**os.environ, "SEGMART_CI_DUCKDB_PATH": str(path), "SEGMART_RAW_DIR": str(raw_dir.resolve()),
-           "DBT_PROFILES_DIR": str(PROJECT), "DBT_TARGET_PATH": str(tmp_path / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs"), "SEGMART_PUBLISH_DIR": str(tmp_path / "published")}
+    env = scratch_env(tmp_path, raw_dir, path, SEGMART_PUBLISH_DIR=str(tmp_path / "published"))
     return subprocess.Popen([sys.executable, "-m", "segmart.cli", "build", "--target", "ci"], cwd=PROJECT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
 

@@ -4,17 +4,15 @@ as-of date gives identical segments."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from helpers import PROJECT, scratch_env
 from segmart.backfill import as_of_dates
 
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 def test_month_ends_stay_month_ends():
@@ -29,9 +27,7 @@ def test_month_ends_stay_month_ends():
 
 
 def _segmart(tmp_path, raw_dir, *args):
-    env = {**os.environ, "SEGMART_CI_DUCKDB_PATH": str(tmp_path / "history.duckdb"),
-           "DBT_PROFILES_DIR": str(PROJECT), "SEGMART_RAW_DIR": str(raw_dir.resolve()),
-           "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    env = scratch_env(tmp_path, raw_dir, tmp_path / "history.duckdb")
     return subprocess.run([sys.executable, "-m", "segmart.cli", *args, "--target", "ci"],
                           cwd=PROJECT, env=env, capture_output=True, text=True)
 

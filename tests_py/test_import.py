@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pyarrow.parquet as pq
-import pytest
 
 from segmart.layout import RAW_COLUMNS
 

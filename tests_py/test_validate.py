@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT = Path(__file__).resolve().parent.parent
+from helpers import PROJECT
 
 
 def test_broken_mart_fails_validation_with_a_summary(tmp_path, warehouse, raw_dir):

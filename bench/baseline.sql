@@ -2,7 +2,8 @@
 -- as few passes as DuckDB allows — RFM, the BTYD summary, 12-month spend, share of wallet with
 -- the peer quantile, and the value tier. Same rules as the warehouse where they matter for the
 -- figures (net revenue, purchases, local dates, peer fallback), none of its tests or layers.
--- {raw}, {seeds} and {max_amount} are filled in by segmart/bench.py.
+-- {raw}, {seeds} and the thresholds in braces are filled in by segmart/bench.py from dbt_project.yml's vars,
+-- so the baseline uses the warehouse's thresholds.
 create or replace table baseline_customers as
 with
 orders as (
@@ -56,9 +57,9 @@ per_customer as (
 customers as (
     select trim(raw.customer_id) as customer_id, coalesce(lower(trim(raw.customer_type)), 'unknown') as customer_type,
         coalesce(cities.city_tier, 'unknown') as city_tier,
-        case when try_cast(raw.monthly_income as double) < 5000 then 'low'
-             when try_cast(raw.monthly_income as double) < 15000 then 'middle'
-             when try_cast(raw.monthly_income as double) >= 15000 then 'high' else 'unknown' end as income_band
+        case when try_cast(raw.monthly_income as double) < {income_low_edge} then 'low'
+             when try_cast(raw.monthly_income as double) < {income_high_edge} then 'middle'
+             when try_cast(raw.monthly_income as double) >= {income_high_edge} then 'high' else 'unknown' end as income_band
     from read_parquet('{raw}/customers.parquet') as raw
     left join read_csv('{seeds}/geo_cities.csv', header = true, all_varchar = true) as cities
         on regexp_replace(trim(raw.city), '市$', '') = cities.city
@@ -73,18 +74,18 @@ scored as (
         (rank() over (order by net_revenue desc) - 1) / count(*) over () as value_position,
         count(*) over (partition by customer_type, city_tier, income_band) as peers_3,
         count(*) over (partition by customer_type, city_tier) as peers_2,
-        quantile_cont(spend_12_months, 0.9) over (partition by customer_type, city_tier, income_band) as wallet_3,
-        quantile_cont(spend_12_months, 0.9) over (partition by customer_type, city_tier) as wallet_2,
-        quantile_cont(spend_12_months, 0.9) over (partition by customer_type) as wallet_1
+        quantile_cont(spend_12_months, {wallet_quantile}) over (partition by customer_type, city_tier, income_band) as wallet_3,
+        quantile_cont(spend_12_months, {wallet_quantile}) over (partition by customer_type, city_tier) as wallet_2,
+        quantile_cont(spend_12_months, {wallet_quantile}) over (partition by customer_type) as wallet_1
     from per_customer inner join customers using (customer_id)
 )
 select
     customer_id, frequency, recency, t, monetary_value, recency_days, net_revenue, spend_12_months,
     r_score, f_score, m_score,
-    greatest(spend_12_months, case when peers_3 >= 30 then wallet_3 when peers_2 >= 30 then wallet_2 else wallet_1 end)
+    greatest(spend_12_months, case when peers_3 >= {min_peers} then wallet_3 when peers_2 >= {min_peers} then wallet_2 else wallet_1 end)
         as wallet,
     least(1, spend_12_months / nullif(greatest(spend_12_months,
-        case when peers_3 >= 30 then wallet_3 when peers_2 >= 30 then wallet_2 else wallet_1 end), 0)) as share_of_wallet,
-    case when value_position < 0.01 then 'platinum' when value_position < 0.05 then 'gold'
-         when value_position < 0.20 then 'iron' else 'lead' end as value_tier
+        case when peers_3 >= {min_peers} then wallet_3 when peers_2 >= {min_peers} then wallet_2 else wallet_1 end), 0)) as share_of_wallet,
+    case when value_position < {platinum_cut} then 'platinum' when value_position < {gold_cut} then 'gold'
+         when value_position < {iron_cut} then 'iron' else 'lead' end as value_tier
 from scored;

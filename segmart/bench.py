@@ -129,14 +129,29 @@ def one_run(raw: Path, work: Path, orders: int) -> dict:
     return run
 
 
+def baseline_parameters(raw: str) -> dict:
+    """What bench/baseline.sql needs filled in: places, and the thresholds from the dbt vars."""
+    from segmart.validate import dbt_vars
+
+    v = dbt_vars()
+    shares = v["value_tier_shares"]
+    return {
+        "raw": raw, "seeds": project_root() / "seeds", "max_amount": v["max_order_amount_cny"],
+        "income_low_edge": v["income_band_edges"][0], "income_high_edge": v["income_band_edges"][1],
+        "wallet_quantile": v["wallet_quantile"], "min_peers": v["wallet_min_peer_group_size"],
+        "platinum_cut": shares["platinum"], "gold_cut": round(shares["platinum"] + shares["gold"], 10),
+        "iron_cut": round(shares["platinum"] + shares["gold"] + shares["iron"], 10),
+    }
+
+
 def worker(kind: str, raw: str) -> None:
     """The measured work of one child process."""
     import duckdb
 
     if kind == "baseline":
         sql = (project_root() / "bench" / "baseline.sql").read_text(encoding="utf-8")
-        sql = sql.replace("{raw}", raw).replace("{seeds}", str(project_root() / "seeds"))
-        sql = sql.replace("{max_amount}", "10000000")
+        for name, value in baseline_parameters(raw).items():
+            sql = sql.replace("{" + name + "}", str(value))
         con = duckdb.connect(config={"threads": os.environ.get("SEGMART_DUCKDB_THREADS", "2"),
                                      "memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "4GB")})
         con.execute(sql)

@@ -37,3 +37,11 @@ def test_medians_ratios_and_report_section(tmp_path, monkeypatch):
     assert "**2.50×**" in first and "**25.0×** faster" in first
     bench.write_report(result)  # the section is replaced, not appended
     assert path.read_text().count("<!-- bench:1M -->") == 1
+
+
+def test_baseline_sql_is_filled_from_the_dbt_vars():
+    sql = (bench.project_root() / "bench" / "baseline.sql").read_text()
+    for name, value in bench.baseline_parameters("/raw").items():
+        sql = sql.replace("{" + name + "}", str(value))
+    assert "{" not in sql.split("\n", 5)[-1]  # nothing left unfilled below the header comment
+    assert "quantile_cont(spend_12_months, 0.9)" in sql and "< 0.2 then 'iron'" in sql

@@ -64,7 +64,7 @@
 
 {#- The build's start time (UTC) as a timestamp literal: "now" for this whole run. -#}
 {% macro build_started_at() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
 {#- The business date of a UTC timestamp: the calendar date where the shop is (source local

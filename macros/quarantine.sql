@@ -22,13 +22,16 @@ from {{ base_relation }}
 where rejection_reason is not null
 {%- endmacro %}
 
-{#- Rule condition: the row is not the first with this key in its raw file (the first, by
-    raw_row_number, is kept). key is one column or a list of columns. -#}
-{% macro is_repeated_key(key) -%}
-    row_number() over (
-        partition by {{ key if key is string else key | join(', ') }}
-        order by raw_row_number
-    ) > 1
+{#- Rule condition: the row is not the first with its key (by raw_row_number; the first is
+    kept). Needs first_row_number from with_first_row_number. -#}
+{% macro is_repeated_key() -%}
+    coalesce(raw_row_number > first_row_number, false)
+{%- endmacro %}
+
+{#- A column of raw text kept only on rejected rows (NULL on accepted ones, whose parsed value
+    says the same): quarantine shows what was wrong, and accepted rows cost no second copy. -#}
+{% macro kept_if_rejected(column) -%}
+    case when rejection_reason is not null then {{ column }} end as {{ column }}
 {%- endmacro %}
 
 {#- Rule condition: any of the columns holds the Unicode replacement character U+FFFD, the mark

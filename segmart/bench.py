@@ -7,7 +7,10 @@ its own child process so wall time, CPU time and peak memory are the child's own
   2. the baseline: bench/baseline.sql, one hand-written DuckDB script computing the core outputs
      straight from the raw files;
   3. the pandas path: lifetimes' summary_data_from_transaction_data on the same orders (skipped
-     above 10M orders).
+     above 10M orders);
+  4. the daily load: the next export (1% more orders, segmart/append.py) built incrementally
+     with `dbt run` on the warehouse of step 1.
+Steps 1-3 read the data without its newest 1% of orders ("before"); step 4 the next export.
 Raw data are generated once per scale and seed and cached under .bench/data. Results go to
 .bench/results/*.json and to BENCHMARKS.md (medians of the runs, ratios, the ten slowest nodes).
 """
@@ -85,7 +88,10 @@ def _measure(command: list[str], env: dict | None = None, cwd: Path | None = Non
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": peak[0] / 1024}
 
 
-def _dataset(label: str, orders: int, seed: int) -> Path:
+def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path]:
+    """The generated raw folder split into the data before the newest 1% of orders and the next
+    export (cached): (before, after)."""
+    from segmart.append import split_for_append
     from segmart.generate import generate
 
     folder = project_root() / BENCH_DIR / "data" / f"orders-{label.replace(',', '')}-seed{seed}"
@@ -93,7 +99,21 @@ def _dataset(label: str, orders: int, seed: int) -> Path:
         customers = max(1, round(orders / ORDERS_PER_CUSTOMER))
         print(f"generating {customers:,} customers (~{orders:,} orders) into {folder}", flush=True)
         generate(customers, seed, folder)
-    return folder
+    before, after = folder.with_name(folder.name + "-before"), folder.with_name(folder.name + "-after")
+    if not (after / "_split.json").exists():
+        print(f"splitting off the newest 1% of orders as the next export: {before.name}, {after.name}", flush=True)
+        info = split_for_append(folder, before, after)
+        manifest = json.loads((folder / "_manifest.json").read_text())
+        counts = _row_counts(before)
+        (before / "_manifest.json").write_text(json.dumps({"rows": counts, "derived_from": folder.name, **info}))
+        (after / "_split.json").write_text(json.dumps({"generated_rows": manifest["rows"], **info}))
+    return before, after
+
+
+def _row_counts(folder: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    return {p.stem: pq.read_metadata(p).num_rows for p in sorted(folder.glob("*.parquet"))}
 
 
 def _dbt_env(raw: Path, database: Path, target_path: Path) -> dict:
@@ -112,7 +132,7 @@ def _combine(*parts: dict) -> dict:
             "peak_rss_mb": max(p["peak_rss_mb"] for p in parts)}
 
 
-def one_run(raw: Path, work: Path, orders: int) -> dict:
+def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None) -> dict:
     database = work / "bench.duckdb"
     for leftover in [database, database.with_name(database.name + ".wal")]:
         leftover.unlink(missing_ok=True)
@@ -126,6 +146,12 @@ def one_run(raw: Path, work: Path, orders: int) -> dict:
     run = {"dbt_models": _combine(seed, models), "dbt_tests": tests, "baseline": baseline, "nodes": nodes}
     if orders <= PANDAS_LIMIT:
         run["pandas_lifetimes"] = _measure([sys.executable, "-m", "segmart.bench", "worker", "lifetimes", str(raw)])
+    if next_export is not None:
+        env = _dbt_env(next_export, database, work / "target")
+        run["dbt_incremental"] = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
+        with open(work / "target" / "run_results.json", encoding="utf-8") as handle:
+            run["incremental_nodes"] = {r["unique_id"].split(".")[-1]: r["execution_time"]
+                                        for r in json.load(handle)["results"]}
     return run
 
 
@@ -183,7 +209,7 @@ def _median(runs: list[dict], step: str, metric: str) -> float | None:
 
 def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
     manifest = json.loads((raw / "_manifest.json").read_text())
-    steps = ["dbt_models", "dbt_tests", "baseline", "pandas_lifetimes"]
+    steps = ["dbt_models", "dbt_tests", "baseline", "pandas_lifetimes", "dbt_incremental"]
     medians = {s: {m: _median(runs, s, m) for m in ["wall_s", "cpu_s", "peak_rss_mb"]} for s in steps
                if any(s in r for r in runs)}
     btyd_nodes = ["int_customer_days_collapsed", "int_customer_btyd_summarised"]
@@ -201,6 +227,9 @@ def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
             "dbt_tests_over_models": medians["dbt_tests"]["wall_s"] / models,
             "pandas_over_warehouse_btyd": (medians["pandas_lifetimes"]["wall_s"] / btyd
                                            if "pandas_lifetimes" in medians and btyd else None),
+            "incremental_over_models": (medians["dbt_incremental"]["wall_s"] / models
+                                        if "dbt_incremental" in medians else None),
+            "incremental_order_models_over_full": _order_models_ratio(runs),
         },
         "warehouse_btyd_s": btyd,
         "orders_per_second": manifest["rows"]["orders"] / models,
@@ -208,6 +237,18 @@ def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
         "all_runs": runs,
     }
     return result
+
+
+# the order-grained models an incremental build appends to (macros/incremental.sql)
+ORDER_GRAINED = ["base_raw__orders", "base_raw__order_items", "base_raw__customer_events", "int_orders_netted",
+                 "int_purchased_order_lines", "int_customer_days_collapsed"]
+
+
+def _order_models_ratio(runs: list[dict]) -> float | None:
+    """Median over runs of: the order-grained models' time in the incremental build / in the full build."""
+    ratios = [sum(r["incremental_nodes"].get(n, 0) for n in ORDER_GRAINED) / sum(r["nodes"].get(n, 0) for n in ORDER_GRAINED)
+              for r in runs if "incremental_nodes" in r]
+    return statistics.median(ratios) if ratios else None
 
 
 def markdown(result: dict) -> str:
@@ -231,6 +272,7 @@ def markdown(result: dict) -> str:
         row("dbt tests", "dbt_tests"),
         row("baseline SQL (bench/baseline.sql)", "baseline"),
         row("pandas + lifetimes BTYD summary", "pandas_lifetimes"),
+        row("dbt run after the next export (+1% orders, incremental)", "dbt_incremental"),
         "",
         f"- dbt models / baseline: **{r['dbt_models_over_baseline']:.2f}×**; tests / models: "
         f"**{r['dbt_tests_over_models']:.2f}×**; {result['orders_per_second']:,.0f} orders/s through the models.",
@@ -238,6 +280,10 @@ def markdown(result: dict) -> str:
     if r["pandas_over_warehouse_btyd"]:
         lines.append(f"- BTYD summary: warehouse nodes {result['warehouse_btyd_s']:.2f} s vs pandas + lifetimes "
                      f"{m['pandas_lifetimes']['wall_s']:.1f} s: **{r['pandas_over_warehouse_btyd']:.1f}×** faster.")
+    if r.get("incremental_over_models"):
+        lines.append(f"- Next export (+1% orders) built incrementally: **{r['incremental_over_models']:.2f}×** the full "
+                     f"build; the order-grained models alone: **{r['incremental_order_models_over_full']:.2f}×** their "
+                     "full-build time (the customer-level models are rebuilt in full: the as-of date moved).")
     lines += ["", "Ten slowest nodes (last run): " + ", ".join(f"{n} {t:.1f} s" for n, t in result["slowest_nodes"]), ""]
     return "\n".join(lines)
 
@@ -263,13 +309,13 @@ def write_report(result: dict) -> Path:
 
 def bench(orders_text: str, runs: int = 3, seed: int = 42) -> dict:
     label, orders = parse_orders(orders_text)
-    raw = _dataset(label, orders, seed)
+    raw, next_export = _dataset(label, orders, seed)
     work = project_root() / BENCH_DIR / "work"
     work.mkdir(parents=True, exist_ok=True)
     all_runs = []
     for number in range(1, runs + 1):
         print(f"run {number}/{runs} at {label} orders", flush=True)
-        all_runs.append(one_run(raw, work, orders))
+        all_runs.append(one_run(raw, work, orders, next_export))
     result = summarise(label, orders, raw, all_runs)
     write_report(result)
     return result

@@ -45,3 +45,23 @@ def test_baseline_sql_is_filled_from_the_dbt_vars():
         sql = sql.replace("{" + name + "}", str(value))
     assert "{" not in sql.split("\n", 5)[-1]  # nothing left unfilled below the header comment
     assert "quantile_cont(spend_12_months, 0.9)" in sql and "< 0.2 then 'iron'" in sql
+
+
+def test_incremental_ratios(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "_manifest.json").write_text('{"rows": {"orders": 1000, "customers": 100}}')
+    runs = []
+    for models, incremental, order_full, order_incremental in [(20, 4, 10, 1), (40, 6, 12, 3), (30, 5, 8, 2)]:
+        run = _run(models, 10, 10, 40, 2)
+        run["dbt_incremental"] = {"wall_s": incremental, "cpu_s": incremental, "peak_rss_mb": 50.0}
+        # the order-grained models: two of them, the rest of the nodes do not count
+        run["nodes"].update({"base_raw__orders": order_full / 2, "int_orders_netted": order_full / 2})
+        run["incremental_nodes"] = {"base_raw__orders": order_incremental, "int_orders_netted": 0.0, "x": 7.0}
+        runs.append(run)
+    result = bench.summarise("1M", 1000, raw, runs)
+    assert result["ratios"]["incremental_over_models"] == pytest.approx(5 / 30)
+    # full: the two above + int_customer_days_collapsed (1 s, from _run) = 11, 13, 9 s; incremental
+    # 1, 3, 2 s (x is not order-grained): 1/11, 3/13, 2/9 → median 2/9
+    assert result["ratios"]["incremental_order_models_over_full"] == pytest.approx(2 / 9)
+    assert "**0.17×** the full build" in bench.markdown(result)

@@ -5,6 +5,7 @@ with
 lines as (
 
     select * from {{ ref('int_purchased_order_lines') }}
+    where order_date <= {{ as_of_date() }}
 
 ),
 

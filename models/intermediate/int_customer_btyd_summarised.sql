@@ -8,6 +8,7 @@ with
 customer_days as (
 
     select * from {{ ref('int_customer_days_collapsed') }}
+    where purchase_date <= {{ as_of_date() }}
 
 ),
 

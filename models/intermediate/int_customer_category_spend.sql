@@ -2,9 +2,24 @@
     top_category_change_window_days earlier, with each category's rank for the customer. -#}
 with
 
+as_of as (
+
+    select
+        {{ as_of_date() }} as as_of_date,
+        {{ dbt.dateadd('day', -var('top_category_change_window_days'), as_of_date()) }} as previous_as_of_date,
+        {{ dbt.dateadd('day', -var('year_window_days'), as_of_date()) }} as year_window_start_date
+
+),
+
 lines as (
 
-    select * from {{ ref('int_purchased_order_lines') }}
+    select
+        order_lines.*,
+        order_lines.order_date <= as_of.previous_as_of_date as is_before_window,
+        order_lines.order_date > as_of.year_window_start_date as is_in_year_window
+    from {{ ref('int_purchased_order_lines') }} as order_lines
+    cross join as_of
+    where order_lines.order_date <= as_of.as_of_date
 
 ),
 

@@ -1,11 +1,17 @@
 {#- The buy-till-you-die grain: purchases collapsed to one row per customer per day (amounts
-    summed), up to the as-of date, with the gap to the customer's previous purchase day. -#}
+    summed), all dates (consumers filter by the as-of date: the day number and the gap to the
+    previous purchase day depend only on earlier days), with the gap to the customer's previous
+    purchase day. Incremental: every day of each customer with an order in the latest staged
+    batch is recomputed (macros/incremental.sql). -#}
+{{ order_grained_incremental('customer_id', ['base_raw__orders']) }}
+-- depends_on: {{ ref('base_raw__orders') }}
+
 with
 
 orders as (
 
     select * from {{ ref('int_orders_netted') }}
-    where is_purchase and order_date <= {{ as_of_date() }}
+    where is_purchase and {{ is_touched('customer_id', ['base_raw__orders']) }}
 
 ),
 
@@ -24,7 +30,6 @@ collapsed as (
 final as (
 
     select
-        {{ dbt.concat(['customer_id', "'|'", 'cast(purchase_date as ' ~ dbt.type_string() ~ ')']) }} as customer_day_id,
         customer_id,
         purchase_date,
         order_count,

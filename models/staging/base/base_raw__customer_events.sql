@@ -1,9 +1,18 @@
-{#- Every raw engagement event, parsed once, with the first rule it breaks. -#}
+{#- Every raw engagement event, parsed once, with the first rule it breaks. Incremental: see
+    macros/incremental.sql. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='raw_row_number',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ source('raw', 'customer_events') }}
+    where {{ raw_rows_to_stage('occurred_at', ['unknown_customer_id', 'future_timestamp']) }}
 
 ),
 
@@ -42,19 +51,42 @@ parsed as (
 
 ),
 
-final as (
+keyed as (
+
+    {{ with_first_row_number('parsed', 'event_id') }}
+
+),
+
+checked as (
 
     select
         *,
         {{ rejection_reason([
             ["customer_id is null", "missing_customer_id"],
-            [is_repeated_key("event_id"), "duplicate_id"],
+            [is_repeated_key(), "duplicate_id"],
             ["occurred_at is null", "unparseable_timestamp"],
             ["occurred_at > " ~ build_started_at(), "future_timestamp"],
             ["not is_known_event_type", "unknown_event_type"],
             ["not is_known_customer", "unknown_customer_id"],
         ]) }} as rejection_reason
-    from parsed
+    from keyed
+
+),
+
+final as (
+
+    select
+        raw_row_number,
+        event_id,
+        customer_id,
+        {{ kept_if_rejected('occurred_at_text') }},
+        occurred_at,
+        event_type,
+        is_known_event_type,
+        is_known_customer,
+        rejection_reason,
+        {{ build_started_at() }} as staged_at
+    from checked
 
 )
 

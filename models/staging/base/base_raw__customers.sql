@@ -69,6 +69,12 @@ parsed as (
 
 ),
 
+keyed as (
+
+    {{ with_first_row_number('parsed', 'customer_id') }}
+
+),
+
 final as (
 
     select
@@ -76,7 +82,7 @@ final as (
         {{ rejection_reason([
             ["customer_id is null", "missing_customer_id"],
             [has_broken_encoding(["customer_id"]), "broken_encoding"],
-            [is_repeated_key("customer_id"), "duplicate_id"],
+            [is_repeated_key(), "duplicate_id"],
             ["signed_up_at_text is not null and signed_up_at is null", "unparseable_timestamp"],
             ["signed_up_at > " ~ build_started_at(), "future_timestamp"],
             ["monthly_income_text is not null and (monthly_income is null or monthly_income < 0)", "unparseable_number"],
@@ -85,7 +91,7 @@ final as (
             [dbt.datediff("birth_date", "coalesce(cast(signed_up_at as date), cast(" ~ build_started_at() ~ " as date))", "year")
                 ~ " > " ~ var("max_customer_age_years"), "impossible_age"],
         ]) }} as rejection_reason
-    from parsed
+    from keyed
 
 )
 

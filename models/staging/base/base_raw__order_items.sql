@@ -1,10 +1,22 @@
 {#- Every raw order line, parsed once, with the first rule it breaks. Lines of an order that
-    was quarantined are quarantined too (unknown_order_id): they have no accepted order. -#}
+    was quarantined are quarantined too (unknown_order_id): they have no accepted order.
+    Incremental: new lines, and every line of an order staged in the same run (its acceptance
+    and currency decide the line's); see macros/incremental.sql. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='raw_row_number',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ source('raw', 'order_items') }}
+    where {{ raw_rows_to_stage(
+        also_restage=clean_id('order_id') ~ ' in (' ~ touched_keys(['base_raw__orders'], 'order_id') ~ ')'
+    ) }}
 
 ),
 
@@ -39,18 +51,45 @@ parsed as (
 
 ),
 
-final as (
+keyed as (
+
+    {{ with_first_row_number('parsed', ['order_id', 'line_number_text']) }}
+
+),
+
+checked as (
 
     select
         *,
         {{ rejection_reason([
             ["order_id is null", "missing_order_id"],
-            [is_repeated_key(["order_id", "line_number_text"]), "duplicate_id"],
+            [is_repeated_key(), "duplicate_id"],
             ["line_number is null or quantity is null or unit_price is null", "unparseable_number"],
             ["quantity < 0 or unit_price < 0", "negative_amount"],
             ["not is_known_order", "unknown_order_id"],
         ]) }} as rejection_reason
-    from parsed
+    from keyed
+
+),
+
+final as (
+
+    select
+        raw_row_number,
+        order_id,
+        line_number_text,
+        line_number,
+        product_id,
+        category,
+        {{ kept_if_rejected('quantity_text') }},
+        quantity,
+        {{ kept_if_rejected('unit_price_text') }},
+        unit_price,
+        cny_per_unit,
+        is_known_order,
+        rejection_reason,
+        {{ build_started_at() }} as staged_at
+    from checked
 
 )
 

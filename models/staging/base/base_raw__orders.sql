@@ -1,10 +1,19 @@
 {#- Every raw order row, parsed once and converted to CNY, with the first rule it breaks.
-    stg_raw__orders keeps the accepted rows, quarantine_raw__orders the rest. -#}
+    stg_raw__orders keeps the accepted rows, quarantine_raw__orders the rest. The raw text of a
+    parsed column is kept for rejected rows only. Incremental: see macros/incremental.sql. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='raw_row_number',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ source('raw', 'orders') }}
+    where {{ raw_rows_to_stage('ordered_at', ['unknown_customer_id', 'future_timestamp']) }}
 
 ),
 
@@ -51,7 +60,13 @@ parsed as (
 
 ),
 
-final as (
+keyed as (
+
+    {{ with_first_row_number('parsed', 'order_id') }}
+
+),
+
+checked as (
 
     select
         *,
@@ -59,7 +74,7 @@ final as (
             ["order_id is null", "missing_order_id"],
             ["customer_id is null", "missing_customer_id"],
             [has_broken_encoding(["order_id", "customer_id"]), "broken_encoding"],
-            [is_repeated_key("order_id"), "duplicate_id"],
+            [is_repeated_key(), "duplicate_id"],
             ["ordered_at is null", "unparseable_timestamp"],
             ["ordered_at > " ~ build_started_at(), "future_timestamp"],
             ["gross_amount is null"
@@ -73,7 +88,35 @@ final as (
             ["order_status not in ('completed', 'cancelled', 'returned')", "unknown_status"],
             ["not is_known_customer", "unknown_customer_id"],
         ]) }} as rejection_reason
-    from parsed
+    from keyed
+
+),
+
+final as (
+
+    select
+        raw_row_number,
+        order_id,
+        customer_id,
+        {{ kept_if_rejected('ordered_at_text') }},
+        ordered_at,
+        channel,
+        order_status,
+        {{ kept_if_rejected('currency_text') }},
+        currency_code,
+        cny_per_unit,
+        {{ kept_if_rejected('gross_amount_text') }},
+        {{ kept_if_rejected('discount_amount_text') }},
+        {{ kept_if_rejected('refund_amount_text') }},
+        {{ kept_if_rejected('cost_amount_text') }},
+        gross_amount,
+        discount_amount,
+        refund_amount,
+        cost_amount,
+        is_known_customer,
+        rejection_reason,
+        {{ build_started_at() }} as staged_at
+    from checked
 
 )
 

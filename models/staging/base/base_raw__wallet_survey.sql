@@ -44,20 +44,26 @@ parsed as (
 
 ),
 
+keyed as (
+
+    {{ with_first_row_number('parsed', 'response_id') }}
+
+),
+
 final as (
 
     select
         *,
         {{ rejection_reason([
             ["customer_id is null", "missing_customer_id"],
-            [is_repeated_key("response_id"), "duplicate_id"],
+            [is_repeated_key(), "duplicate_id"],
             ["surveyed_at is null", "unparseable_timestamp"],
             ["surveyed_at > " ~ build_started_at(), "future_timestamp"],
             ["not is_known_category", "unknown_category"],
             ["stated_annual_spend is null or stated_annual_spend < 0", "malformed_answer"],
             ["not is_known_customer", "unknown_customer_id"],
         ]) }} as rejection_reason
-    from parsed
+    from keyed
 
 )
 

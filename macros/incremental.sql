@@ -1,0 +1,113 @@
+{#- Incremental order-grained models (DECISIONLOG.md "Incremental builds").
+
+    Raw files are append-only exports: new rows come at the end, so a raw row's file position
+    (raw_row_number) tells what is new. An incremental run stages the new rows and re-stages two
+    kinds of old ones: rows quarantined for a reason that can pass later (a customer who arrives in
+    a later export, a timestamp no longer in the future), and rows whose time lies within
+    incremental_lookback_days of the latest staged time (late corrections). Every row a base model
+    writes carries staged_at, the start of the run that wrote it; the order-grained models
+    downstream replace exactly the keys of the latest staged batch. Anything older that changes in
+    place needs a full refresh (`dbt build --full-refresh`). -#}
+
+{#- Where-condition on a raw source: the rows this run (re)stages. Full refresh: every row.
+    time_column is a parsed time column of the base model (none: no lookback); revisable_reasons
+    the rejection reasons that are re-checked; also_restage an extra condition on the raw row. -#}
+{% macro raw_rows_to_stage(time_column=none, revisable_reasons=[], also_restage=none) -%}
+    {%- if is_incremental() -%}
+    file_row_number > (select coalesce(max(raw_row_number), -1) from {{ this }})
+    or file_row_number in (
+        select raw_row_number from {{ this }}
+        where
+            {%- if revisable_reasons %}
+            rejection_reason in ('{{ revisable_reasons | join("', '") }}')
+            {%- else %}
+            false
+            {%- endif %}
+            {%- if time_column %}
+            or {{ time_column }} >= (
+                select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(' ~ time_column ~ ')') }}
+                from {{ this }}
+                where rejection_reason is null
+            )
+            {%- endif %}
+    )
+    {%- if also_restage %}
+    or {{ also_restage }}
+    {%- endif %}
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A query: the batch's rows with first_row_number, the first raw row (lowest raw_row_number)
+    of the row's key among the rows being staged and, in an incremental run, the rows staged
+    before with the same key. A row is a repeat when its raw_row_number is above it. -#}
+{% macro with_first_row_number(batch, key) -%}
+    {%- set keys = [key] if key is string else key -%}
+    {#- table models (customers, survey answers) share this macro and are never incremental -#}
+    {%- set incremental = config.get('materialized') == 'incremental' and is_incremental() -%}
+select
+    batch.*,
+    first_rows.first_row_number
+from {{ batch }} as batch
+left join (
+    select
+        {{ keys | join(', ') }},
+        min(raw_row_number) as first_row_number
+    from (
+        select {{ keys | join(', ') }}, raw_row_number from {{ batch }}
+        {%- if incremental %}
+        union all
+        select
+            {%- for k in keys %}
+            staged.{{ k }},
+            {%- endfor %}
+            staged.raw_row_number
+        from {{ this }} as staged
+        inner join (select distinct {{ keys | join(', ') }} from {{ batch }}) as batch_keys
+            on {% for k in keys %}staged.{{ k }} = batch_keys.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
+        where staged.raw_row_number not in (select raw_row_number from {{ batch }})
+        {%- endif %}
+    ) as keyed
+    group by {{ keys | join(', ') }}
+) as first_rows
+    on {% for k in keys %}batch.{{ k }} = first_rows.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
+{%- endmacro %}
+
+{#- A query: the distinct non-NULL values of column in the latest batch (newest staged_at) of
+    each of the base models, combined. -#}
+{% macro touched_keys(base_models, column) -%}
+    {%- for base_model in base_models %}
+select distinct {{ column }} from {{ ref(base_model) }}
+where
+    staged_at = (select max(staged_at) from {{ ref(base_model) }})
+    and {{ column }} is not null
+        {%- if not loop.last %}
+union
+        {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The config of an order-grained incremental model: appended to, after a pre-hook that (in an
+    incremental run) deletes the rows whose key the latest batch of the base models touched; the
+    model's SQL inserts them again, recomputed (it filters with is_touched). The hook is rendered
+    when it runs, where ref() resolves. -#}
+{% macro order_grained_incremental(key, base_models) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ key
+            ~ " in ({{ touched_keys(" ~ base_models ~ ", '" ~ key ~ "') }}){% endif %}",
+    ) }}
+{%- endmacro %}
+
+{#- Where-condition of an order-grained incremental model: in an incremental run, the row's key
+    is among the keys the latest batch of the base models touched; in a full refresh, every row. -#}
+{% macro is_touched(key, base_models) -%}
+    {%- if is_incremental() -%}
+    {{ key }} in ({{ touched_keys(base_models, key) }})
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}

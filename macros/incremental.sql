@@ -41,7 +41,8 @@
 
 {#- A query: the batch's rows with first_row_number, the first raw row (lowest raw_row_number)
     of the row's key among the rows being staged and, in an incremental run, the rows staged
-    before with the same key. A row is a repeat when its raw_row_number is above it. -#}
+    before with the same key; NULL for a key seen once. A row is a repeat when its raw_row_number
+    is above it. -#}
 {% macro with_first_row_number(batch, key) -%}
     {%- set keys = [key] if key is string else key -%}
     {#- table models (customers, survey answers) share this macro and are never incremental -#}
@@ -70,6 +71,8 @@ left join (
         {%- endif %}
     ) as keyed
     group by {{ keys | join(', ') }}
+    -- keys seen once need no first row: the join below then builds on repeated keys only
+    having count(*) > 1
 ) as first_rows
     on {% for k in keys %}batch.{{ k }} = first_rows.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
 {%- endmacro %}

@@ -179,7 +179,7 @@ def worker(kind: str, raw: str) -> None:
         for name, value in baseline_parameters(raw).items():
             sql = sql.replace("{" + name + "}", str(value))
         con = duckdb.connect(config={"threads": os.environ.get("SEGMART_DUCKDB_THREADS", "2"),
-                                     "memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "4GB")})
+                                     "memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "3GB")})
         con.execute(sql)
         con.execute("select count(*) from baseline_customers").fetchall()
     elif kind == "lifetimes":
@@ -220,7 +220,7 @@ def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
         "label": label, "orders": manifest["rows"]["orders"], "customers": manifest["rows"]["customers"],
         "runs": len(runs), "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-                    "platform": platform.platform(), "duckdb_memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "4GB")},
+                    "platform": platform.platform(), "duckdb_memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "3GB")},
         "medians": medians,
         "ratios": {
             "dbt_models_over_baseline": models / medians["baseline"]["wall_s"],

@@ -132,26 +132,39 @@ def _combine(*parts: dict) -> dict:
             "peak_rss_mb": max(p["peak_rss_mb"] for p in parts)}
 
 
-def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None) -> dict:
+def _node_times(work: Path) -> dict:
+    """Per-node execution times of the last dbt command (written even when it failed)."""
+    path = work / "target" / "run_results.json"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return {r["unique_id"].split(".")[-1]: r["execution_time"] for r in json.load(handle)["results"]}
+
+
+def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None, run: dict | None = None) -> dict:
+    """One measured run; `run` collects the steps as they finish, so a failure keeps them."""
+    run = {} if run is None else run
     database = work / "bench.duckdb"
     for leftover in [database, database.with_name(database.name + ".wal")]:
         leftover.unlink(missing_ok=True)
+    (work / "target" / "run_results.json").unlink(missing_ok=True)
     env = _dbt_env(raw, database, work / "target")
     seed = _measure([_dbt(), "seed", "--target", "ci", "--quiet"], env)
-    models = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
-    with open(work / "target" / "run_results.json", encoding="utf-8") as handle:
-        nodes = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in json.load(handle)["results"]}
-    tests = _measure([_dbt(), "test", "--target", "ci", "--quiet"], env)
-    baseline = _measure([sys.executable, "-m", "segmart.bench", "worker", "baseline", str(raw)])
-    run = {"dbt_models": _combine(seed, models), "dbt_tests": tests, "baseline": baseline, "nodes": nodes}
+    try:
+        models = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
+    finally:
+        run["nodes"] = _node_times(work)
+    run["dbt_models"] = _combine(seed, models)
+    run["dbt_tests"] = _measure([_dbt(), "test", "--target", "ci", "--quiet"], env)
+    run["baseline"] = _measure([sys.executable, "-m", "segmart.bench", "worker", "baseline", str(raw)])
     if orders <= PANDAS_LIMIT:
         run["pandas_lifetimes"] = _measure([sys.executable, "-m", "segmart.bench", "worker", "lifetimes", str(raw)])
     if next_export is not None:
         env = _dbt_env(next_export, database, work / "target")
-        run["dbt_incremental"] = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
-        with open(work / "target" / "run_results.json", encoding="utf-8") as handle:
-            run["incremental_nodes"] = {r["unique_id"].split(".")[-1]: r["execution_time"]
-                                        for r in json.load(handle)["results"]}
+        try:
+            run["dbt_incremental"] = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
+        finally:
+            run["incremental_nodes"] = _node_times(work)
     return run
 
 
@@ -315,7 +328,18 @@ def bench(orders_text: str, runs: int = 3, seed: int = 42) -> dict:
     all_runs = []
     for number in range(1, runs + 1):
         print(f"run {number}/{runs} at {label} orders", flush=True)
-        all_runs.append(one_run(raw, work, orders, next_export))
+        run: dict = {}
+        try:
+            all_runs.append(one_run(raw, work, orders, next_export, run))
+        except RuntimeError as exc:
+            # keep what was measured before the failure (node times included) for the record
+            results = project_root() / BENCH_DIR / "results"
+            results.mkdir(parents=True, exist_ok=True)
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H%M%SZ")
+            failed = results / f"bench-{label.replace(',', '')}-FAILED-{stamp}.json"
+            failed.write_text(json.dumps({"label": label, "run": number, "error": str(exc)[-3000:],
+                                          "completed": run}, indent=2))
+            raise RuntimeError(f"run {number} failed; what it measured is in {failed}:\n{exc}") from None
     result = summarise(label, orders, raw, all_runs)
     write_report(result)
     return result

@@ -23,7 +23,6 @@ category_spend as (
 final as (
 
     select
-        {{ dbt.concat(['peers.customer_id', "'|'", 'categories.category']) }} as customer_category_id,
         peers.customer_id,
         categories.category,
         peers.customer_type,

@@ -32,7 +32,6 @@ stated as (
 wallets as (
 
     select
-        peers.customer_category_id,
         peers.customer_id,
         peers.category,
         peers.our_spend_12_months,
@@ -47,13 +46,29 @@ wallets as (
             peers.customer_id = estimates.customer_id
             and peers.category = estimates.category
     left join stated
-        on peers.customer_category_id = stated.customer_category_id
+        on
+            peers.customer_id = stated.customer_id
+            and peers.category = stated.category
 
 ),
 
 final as (
 
-    select * from wallets
+    select
+        {{ dbt.concat(['customer_id', "'|'", 'category']) }} as customer_category_id,
+        customer_id,
+        category,
+        our_spend_12_months,
+        stated_wallet,
+        estimated_wallet,
+        peer_level,
+        peer_group_size,
+        wallet,
+        wallet_source,
+        share_of_wallet,
+        has_wallet_conflict,
+        wallet_headroom
+    from wallets
     where wallet > 0 or our_spend_12_months > 0
 
 )

@@ -11,6 +11,8 @@ its own child process so wall time, CPU time and peak memory are the child's own
   4. the daily load: the next export (1% more orders, segmart/append.py) built incrementally
      with `dbt run` on the warehouse of step 1.
 Steps 1-3 read the data without its newest 1% of orders ("before"); step 4 the next export.
+Above 10M orders steps 3 and 4 are skipped and steps 1-2 read the generated data as it is (a
+split would double 10 GB of raw files on disk).
 Raw data are generated once per scale and seed and cached under .bench/data. Results go to
 .bench/results/*.json and to BENCHMARKS.md (medians of the runs, ratios, the ten slowest nodes).
 """
@@ -88,9 +90,9 @@ def _measure(command: list[str], env: dict | None = None, cwd: Path | None = Non
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": peak[0] / 1024}
 
 
-def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path]:
+def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path | None]:
     """The generated raw folder split into the data before the newest 1% of orders and the next
-    export (cached): (before, after)."""
+    export (cached): (before, after); above PANDAS_LIMIT orders (the generated folder, None)."""
     from segmart.append import split_for_append
     from segmart.generate import generate
 
@@ -99,6 +101,8 @@ def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path]:
         customers = max(1, round(orders / ORDERS_PER_CUSTOMER))
         print(f"generating {customers:,} customers (~{orders:,} orders) into {folder}", flush=True)
         generate(customers, seed, folder)
+    if orders > PANDAS_LIMIT:
+        return folder, None
     before, after = folder.with_name(folder.name + "-before"), folder.with_name(folder.name + "-after")
     if not (after / "_split.json").exists():
         print(f"splitting off the newest 1% of orders as the next export: {before.name}, {after.name}", flush=True)

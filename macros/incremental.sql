@@ -45,36 +45,55 @@
     is above it. -#}
 {% macro with_first_row_number(batch, key) -%}
     {%- set keys = [key] if key is string else key -%}
+    {%- set key_list = keys | join(', ') -%}
     {#- table models (customers, survey answers) share this macro and are never incremental -#}
     {%- set incremental = config.get('materialized') == 'incremental' and is_incremental() -%}
-select
-    batch.*,
-    first_rows.first_row_number
-from {{ batch }} as batch
-left join (
-    select
-        {{ keys | join(', ') }},
-        min(raw_row_number) as first_row_number
-    from (
-        select {{ keys | join(', ') }}, raw_row_number from {{ batch }}
+    {%- set keyed -%}
+        select {{ key_list }}, raw_row_number, {{ key_hash(keys) }} as key_hash from {{ batch }}
         {%- if incremental %}
         union all
         select
             {%- for k in keys %}
             staged.{{ k }},
             {%- endfor %}
-            staged.raw_row_number
+            staged.raw_row_number,
+            {{ key_hash(keys, 'staged') }} as key_hash
         from {{ this }} as staged
-        inner join (select distinct {{ keys | join(', ') }} from {{ batch }}) as batch_keys
+        inner join (select distinct {{ key_list }} from {{ batch }}) as batch_keys
             on {% for k in keys %}staged.{{ k }} = batch_keys.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
         where staged.raw_row_number not in (select raw_row_number from {{ batch }})
         {%- endif %}
-    ) as keyed
-    group by {{ keys | join(', ') }}
-    -- keys seen once need no first row: the join below then builds on repeated keys only
+    {%- endset -%}
+select
+    batch.*,
+    first_rows.first_row_number
+from {{ batch }} as batch
+left join (
+    -- exact first rows, but only for keys whose 64-bit hash repeats: grouping every key by its
+    -- text would hold all of them (hundreds of millions at scale); a repeated key always
+    -- repeats its hash, and the few hash collisions are sorted out by grouping on the key itself
+    select
+        {{ key_list }},
+        min(raw_row_number) as first_row_number
+    from ({{ keyed }}) as keyed
+    where key_hash in (
+        select key_hash from ({{ keyed }}) as hashed
+        group by key_hash
+        having count(*) > 1
+    )
+    group by {{ key_list }}
     having count(*) > 1
 ) as first_rows
     on {% for k in keys %}batch.{{ k }} = first_rows.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
+{%- endmacro %}
+
+{#- A 64-bit hash of one or more key columns (of the relation alias, if given). -#}
+{% macro key_hash(columns, alias=none) -%}
+    {{ return(adapter.dispatch('key_hash', 'segmart')(columns, alias)) }}
+{%- endmacro %}
+
+{% macro duckdb__key_hash(columns, alias) -%}
+    hash({% for c in columns %}{{ alias ~ '.' if alias }}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
 {#- A query: the distinct non-NULL values of column in the latest batch (newest staged_at) of

@@ -51,14 +51,79 @@ def _sidecars(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + ".wal")]
 
 
+SAMPLE_ROWS = 1000
+
+
+def _rows_digest(path: Path, start: int, stop: int) -> str:
+    """SHA-256 of rows [start, stop) of a Parquet file, reading only the row groups that hold them."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(path)
+    digest, first = hashlib.sha256(), 0
+    for group in range(handle.metadata.num_row_groups):
+        rows = handle.metadata.row_group(group).num_rows
+        if first < stop and first + rows > start:
+            table = handle.read_row_group(group)
+            part = table.slice(max(start - first, 0), min(stop, first + rows) - max(start, first))
+            digest.update(repr(part.to_pylist()).encode("utf-8"))
+        first += rows
+    return digest.hexdigest()
+
+
+def raw_fingerprint(folder: Path) -> dict:
+    """Per raw table: its row count and digests of its first and last SAMPLE_ROWS rows."""
+    import pyarrow.parquet as pq
+
+    fingerprint = {}
+    for path in sorted(Path(folder).glob("*.parquet")):
+        rows = pq.read_metadata(path).num_rows
+        fingerprint[path.stem] = {"rows": rows, "head": _rows_digest(path, 0, SAMPLE_ROWS),
+                                  "tail": _rows_digest(path, max(rows - SAMPLE_ROWS, 0), rows)}
+    return fingerprint
+
+
+def is_append_of(folder: Path, previous: dict | None) -> bool:
+    """Whether the raw files look like the previously built ones with rows appended: as many rows
+    or more, the same first rows, and the same rows where the previous files ended. A new
+    generated dataset or a rewritten export fails this, and needs a full refresh (the incremental
+    models trust raw_row_number)."""
+    if not previous:
+        return False
+    for table, before in previous.items():
+        path = Path(folder) / f"{table}.parquet"
+        if not path.exists():
+            return False
+        import pyarrow.parquet as pq
+
+        rows = pq.read_metadata(path).num_rows
+        if rows < before["rows"] or _rows_digest(path, 0, SAMPLE_ROWS) != before["head"]:
+            return False
+        if _rows_digest(path, max(before["rows"] - SAMPLE_ROWS, 0), before["rows"]) != before["tail"]:
+            return False
+    return True
+
+
 def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: Path | None = None,
           publish_marts: bool = True) -> Path:
     final = warehouse_path(target)
     raw = default_raw_dir()
+    raw = raw if raw.is_absolute() else project_root() / raw
     try:
-        check_raw(raw if raw.is_absolute() else project_root() / raw)
+        check_raw(raw)
     except RawLayoutError as exc:
         raise BuildError(str(exc)) from None
+    import json
+
+    fingerprint_file = final.with_name(final.name + ".raw.json")
+    fingerprint = raw_fingerprint(raw)
+    previous = json.loads(fingerprint_file.read_text()) if fingerprint_file.exists() and final.exists() else None
+    dbt_args = list(dbt_args or [])
+    if final.exists() and "--full-refresh" not in dbt_args and not is_append_of(raw, previous):
+        print(f"segmart build: {raw} is not the last build's raw data with rows appended: full refresh "
+              "(customer_segment_history is kept)", flush=True)
+        dbt_args.append("--full-refresh")
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
         stale.unlink(missing_ok=True)
@@ -71,13 +136,14 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
     variable = TARGET_PATH_VARS[target][0]
     env = {**os.environ, variable: str(work), "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root()))}
     dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt) if dbt.exists() else "dbt", "build", "--target", target, *(dbt_args or [])]
+    command = [str(dbt) if dbt.exists() else "dbt", "build", "--target", target, *dbt_args]
     result = subprocess.run(command, cwd=project_root(), env=env)
     if result.returncode != 0:
         raise BuildError(f"dbt build failed (exit {result.returncode}); {final} is unchanged, "
                          f"the failed build is in {work}")
     duckdb.connect(str(work)).close()  # checkpoint: everything in the main file, no WAL left
     os.replace(work, final)
+    fingerprint_file.write_text(json.dumps(fingerprint, indent=1))
     if publish_marts:
         publish(final, publish_dir or default_publish_dir(target))
     return final

@@ -1,11 +1,14 @@
 {#- One row per customer per as-of date: segmentation is continuous (seed 004). Incremental:
     a build adds (or replaces) the rows of its own as-of date and leaves the other dates alone.
     Fill past dates with `segmart backfill --from ... --to ... --every month`. -#}
+{#- full_refresh=false: snapshots of past as-of dates cannot be rebuilt from today's data, so
+    --full-refresh keeps them. -#}
 {{ config(
     materialized='incremental',
     unique_key='as_of_date',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
+    full_refresh=false,
 ) }}
 with
 

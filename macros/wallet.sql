@@ -6,7 +6,11 @@
     finest level uses all peer_keys; when that group has fewer than min_peers active rows the
     next level drops the last key, down to everyone in the partition. Returns entity, partition
     columns, estimated_wallet, peer_level (the keys used, '+'-joined, or 'all') and
-    peer_group_size. Peer keys must not be NULL (coalesce them to 'unknown' first). -#}
+    peer_group_size. Peer keys must not be NULL (coalesce them to 'unknown' first).
+    The quantile is percentile_cont's (linear interpolation between the values at positions
+    floor and ceil of (n − 1) × q), computed from a sort of the non-zero values and a count of
+    the zeros: no holistic aggregate holding every value in memory, which ran out of memory on
+    110M customer × category rows. -#}
 {% macro peer_quantile_estimates(relation, entity, peer_keys, value, quantile, min_peers, active='true', partition_by=[]) -%}
     {%- set levels = [] -%}
     {%- for depth in range(peer_keys | length, -1, -1) -%}
@@ -14,18 +18,84 @@
     {%- endfor -%}
     with
     {% for keys in levels %}
-    peer_level_{{ loop.index }} as (
+    {%- set level = 'peer_level_' ~ loop.index %}
+    {%- set join_keys %}{% for key in keys %}targets.{{ key }} = ranked.{{ key }}{% if not loop.last %} and {% endif %}{% else %}true{% endfor %}{% endset %}
+    {{ level }}_targets as (
+        -- the group's size, its zero and negative values counted (not stored), and the 0-based
+        -- positions in its sorted values that the quantile interpolates between
         select
             {%- for key in keys %}
             {{ key }},
             {%- endfor %}
-            {{ percentile_cont(value, quantile) }} as estimate,
-            count(*) as peers
+            count(*) as peers,
+            count(case when {{ value }} = 0 then 1 end) as zeros,
+            count(case when {{ value }} < 0 then 1 end) as negatives,
+            floor((count(*) - 1) * {{ quantile }}) as lower_position,
+            ceil((count(*) - 1) * {{ quantile }}) as upper_position,
+            (count(*) - 1) * {{ quantile }} - floor((count(*) - 1) * {{ quantile }}) as fraction
         from {{ relation }}
         where {{ active }}
         {%- if keys %}
         group by {{ keys | join(', ') }}
         {%- endif %}
+    ),
+    {{ level }}_ranked as (
+        -- only the non-zero values are sorted (a sort can spill to disk; most spends are zero)
+        select
+            {%- for key in keys %}
+            {{ key }},
+            {%- endfor %}
+            {{ value }} as value,
+            row_number() over (
+                {%- if keys %}
+                partition by {{ keys | join(', ') }}
+                {%- endif %}
+                order by {{ value }}
+            ) as value_rank
+        from {{ relation }}
+        where {{ active }} and {{ value }} != 0
+    ),
+    {{ level }} as (
+        -- a position among the negatives, the zeros or the positives: zeros need no lookup
+        select
+            {%- for key in keys %}
+            targets.{{ key }},
+            {%- endfor %}
+            targets.peers,
+            cast(coalesce(max(case when ranked.value_rank = targets.lower_position + 1 and targets.lower_position < targets.negatives
+                                   then ranked.value
+                              when ranked.value_rank = targets.lower_position - targets.zeros + 1
+                                   and targets.lower_position >= targets.negatives + targets.zeros
+                                   then ranked.value end), 0) as {{ type_double() }})
+            + targets.fraction * (
+                cast(coalesce(max(case when ranked.value_rank = targets.upper_position + 1 and targets.upper_position < targets.negatives
+                                       then ranked.value
+                                  when ranked.value_rank = targets.upper_position - targets.zeros + 1
+                                       and targets.upper_position >= targets.negatives + targets.zeros
+                                       then ranked.value end), 0) as {{ type_double() }})
+                - cast(coalesce(max(case when ranked.value_rank = targets.lower_position + 1 and targets.lower_position < targets.negatives
+                                         then ranked.value
+                                    when ranked.value_rank = targets.lower_position - targets.zeros + 1
+                                         and targets.lower_position >= targets.negatives + targets.zeros
+                                         then ranked.value end), 0) as {{ type_double() }})
+            ) as estimate
+        from {{ level }}_targets as targets
+        left join {{ level }}_ranked as ranked
+            on {{ join_keys }}
+            and ranked.value_rank in (
+                targets.lower_position + 1, targets.upper_position + 1,
+                targets.lower_position - targets.zeros + 1, targets.upper_position - targets.zeros + 1
+            )
+        group by
+            {%- for key in keys %}
+            targets.{{ key }},
+            {%- endfor %}
+            targets.peers,
+            targets.zeros,
+            targets.negatives,
+            targets.lower_position,
+            targets.upper_position,
+            targets.fraction
     ),
     {% endfor %}
     estimates as (

@@ -55,30 +55,16 @@
         from {{ relation }}
         where {{ active }} and {{ value }} != 0
     ),
-    {{ level }} as (
-        -- a position among the negatives, the zeros or the positives: zeros need no lookup
+    {{ level }}_bounds as (
+        -- the values at the two positions: a position among the zeros needs no lookup
         select
             {%- for key in keys %}
             targets.{{ key }},
             {%- endfor %}
             targets.peers,
-            cast(coalesce(max(case when ranked.value_rank = targets.lower_position + 1 and targets.lower_position < targets.negatives
-                                   then ranked.value
-                              when ranked.value_rank = targets.lower_position - targets.zeros + 1
-                                   and targets.lower_position >= targets.negatives + targets.zeros
-                                   then ranked.value end), 0) as {{ type_double() }})
-            + targets.fraction * (
-                cast(coalesce(max(case when ranked.value_rank = targets.upper_position + 1 and targets.upper_position < targets.negatives
-                                       then ranked.value
-                                  when ranked.value_rank = targets.upper_position - targets.zeros + 1
-                                       and targets.upper_position >= targets.negatives + targets.zeros
-                                       then ranked.value end), 0) as {{ type_double() }})
-                - cast(coalesce(max(case when ranked.value_rank = targets.lower_position + 1 and targets.lower_position < targets.negatives
-                                         then ranked.value
-                                    when ranked.value_rank = targets.lower_position - targets.zeros + 1
-                                         and targets.lower_position >= targets.negatives + targets.zeros
-                                         then ranked.value end), 0) as {{ type_double() }})
-            ) as estimate
+            targets.fraction,
+            {{ sorted_value_at('targets.lower_position') }} as lower_value,
+            {{ sorted_value_at('targets.upper_position') }} as upper_value
         from {{ level }}_targets as targets
         left join {{ level }}_ranked as ranked
             on {{ join_keys }}
@@ -96,6 +82,15 @@
             targets.lower_position,
             targets.upper_position,
             targets.fraction
+    ),
+    {{ level }} as (
+        select
+            {%- for key in keys %}
+            {{ key }},
+            {%- endfor %}
+            peers,
+            lower_value + fraction * (upper_value - lower_value) as estimate
+        from {{ level }}_bounds
     ),
     {% endfor %}
     estimates as (
@@ -152,4 +147,20 @@
     case when {{ wallet }} > 0 then least(1, {{ our }} / {{ wallet }}) end as share_of_wallet,
     coalesce({{ our }} > {{ stated }}, false) as has_wallet_conflict,
     greatest({{ wallet }} - {{ our }}, 0) as wallet_headroom
+{%- endmacro %}
+
+
+{#- Inside peer_quantile_estimates: the value at a 0-based position of a peer group's sorted
+    values, from the ranked non-zero values (targets × ranked rows, aggregated): the negatives
+    come first, then `zeros` zeros, then the positives. -#}
+{% macro sorted_value_at(position) -%}
+    cast(coalesce(max(
+        case
+            when {{ position }} < targets.negatives and ranked.value_rank = {{ position }} + 1
+                then ranked.value
+            when {{ position }} >= targets.negatives + targets.zeros
+                and ranked.value_rank = {{ position }} - targets.zeros + 1
+                then ranked.value
+        end
+    ), 0) as {{ type_double() }})
 {%- endmacro %}

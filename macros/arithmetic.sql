@@ -27,6 +27,10 @@
     date_diff('day', {{ start_date }}, {{ end_date }})
 {%- endmacro %}
 
+{% macro spark__days_between(start_date, end_date) -%}
+    datediff(cast({{ end_date }} as date), cast({{ start_date }} as date))
+{%- endmacro %}
+
 {#- Complete years from start_date to end_date: an age. -#}
 {% macro full_years_between(start_date, end_date) -%}
     {{ return(adapter.dispatch('full_years_between', 'segmart')(start_date, end_date)) }}
@@ -34,6 +38,20 @@
 
 {% macro duckdb__full_years_between(start_date, end_date) -%}
     date_sub('year', cast({{ start_date }} as date), cast({{ end_date }} as date))
+{%- endmacro %}
+
+{#- the year difference, less one before the anniversary (a 29 February birthday turns on
+    1 March in other years, as DuckDB's date_sub counts) -#}
+{% macro spark__full_years_between(start_date, end_date) -%}
+    (
+        year(cast({{ end_date }} as date)) - year(cast({{ start_date }} as date))
+        - case
+            when month(cast({{ end_date }} as date)) * 100 + day(cast({{ end_date }} as date))
+                < month(cast({{ start_date }} as date)) * 100 + day(cast({{ start_date }} as date))
+                then 1
+            else 0
+        end
+    )
 {%- endmacro %}
 
 {#- Continuous percentile of expr (fraction in [0, 1]) as an aggregate. -#}
@@ -45,6 +63,11 @@
     quantile_cont({{ expr }}, {{ fraction }})
 {%- endmacro %}
 
+{#- Spark's percentile is exact and interpolates linearly, like quantile_cont -#}
+{% macro spark__percentile_cont(expr, fraction) -%}
+    percentile({{ expr }}, {{ fraction }})
+{%- endmacro %}
+
 {#- ISO day of week of a date: 1 = Monday ... 7 = Sunday. -#}
 {% macro day_of_week_iso(date_expr) -%}
     {{ return(adapter.dispatch('day_of_week_iso', 'segmart')(date_expr)) }}
@@ -52,6 +75,11 @@
 
 {% macro duckdb__day_of_week_iso(date_expr) -%}
     isodow({{ date_expr }})
+{%- endmacro %}
+
+{#- weekday(): 0 = Monday -#}
+{% macro spark__day_of_week_iso(date_expr) -%}
+    (weekday({{ date_expr }}) + 1)
 {%- endmacro %}
 
 {#- part / whole as a share; NULL unless whole is positive (no share of nothing or of a net
@@ -67,6 +95,10 @@
 
 {% macro duckdb__value_at_max(value, order_by) -%}
     arg_max({{ value }}, {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__value_at_max(value, order_by) -%}
+    max_by({{ value }}, {{ order_by }})
 {%- endmacro %}
 
 {#- Sample standard deviation of an integer (or decimal) expression from exact sums, so the

@@ -28,12 +28,49 @@
     end
 {%- endmacro %}
 
+{#- The same formats in Spark's patterns; try_to_timestamp gives NULL where DuckDB's
+    try_strptime does (run with spark.sql.legacy.timeParserPolicy CORRECTED, see profiles.yml). -#}
+{% macro spark__parse_timestamp_utc(text_column, default_offset_hours) -%}
+    {%- set offset = var('source_utc_offset_hours') if default_offset_hours is none else default_offset_hours -%}
+    {%- set text = 'trim(' ~ text_column ~ ')' -%}
+    case
+        when {{ text }} rlike '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:?[0-9]{2})$'
+            then timestampadd(
+                minute,
+                - case
+                    when right({{ text }}, 1) = 'Z' then 0
+                    else
+                        (case when substr({{ text }}, 20, 1) = '-' then -1 else 1 end)
+                        * (cast(substr({{ text }}, 21, 2) as int) * 60 + cast(right({{ text }}, 2) as int))
+                end,
+                try_to_timestamp(left({{ text }}, 10) || ' ' || substr({{ text }}, 12, 8), 'yyyy-MM-dd HH:mm:ss')
+            )
+        else timestampadd(
+            hour,
+            - {{ offset }},
+            coalesce(
+                {%- for pattern in ['yyyy-MM-dd HH:mm:ss', "yyyy-MM-dd'T'HH:mm:ss", 'yyyy/MM/dd HH:mm:ss', 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy-MM-dd', 'yyyy/MM/dd'] %}
+                try_to_timestamp({{ text }}, "{{ pattern }}"){% if not loop.last %},{% endif %}
+                {%- endfor %}
+            )
+        )
+    end
+{%- endmacro %}
+
 {% macro parse_date(text_column) -%}
     {{ return(adapter.dispatch('parse_date', 'segmart')(text_column)) }}
 {%- endmacro %}
 
 {% macro duckdb__parse_date(text_column) -%}
     cast(try_strptime(trim({{ text_column }}), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d']) as date)
+{%- endmacro %}
+
+{% macro spark__parse_date(text_column) -%}
+    cast(coalesce(
+        {%- for pattern in ['yyyy-MM-dd', 'yyyy/MM/dd', 'yyyyMMdd'] %}
+        try_to_timestamp(trim({{ text_column }}), '{{ pattern }}'){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) as date)
 {%- endmacro %}
 
 {% macro parse_decimal(text_column, precision=18, scale=2) -%}
@@ -44,11 +81,19 @@
     try_cast(trim({{ text_column }}) as decimal({{ precision }}, {{ scale }}))
 {%- endmacro %}
 
+{% macro spark__parse_decimal(text_column, precision, scale) -%}
+    try_cast(trim({{ text_column }}) as decimal({{ precision }}, {{ scale }}))
+{%- endmacro %}
+
 {% macro parse_integer(text_column) -%}
     {{ return(adapter.dispatch('parse_integer', 'segmart')(text_column)) }}
 {%- endmacro %}
 
 {% macro duckdb__parse_integer(text_column) -%}
+    try_cast(trim({{ text_column }}) as bigint)
+{%- endmacro %}
+
+{% macro spark__parse_integer(text_column) -%}
     try_cast(trim({{ text_column }}) as bigint)
 {%- endmacro %}
 

@@ -9,3 +9,10 @@
         then sha256('{{ var("pii_salt") }}' || '|' || trim({{ text_column }}))
     end
 {%- endmacro %}
+
+{#- sha2(…, 256) is the same lower-case hex digest as DuckDB's sha256 -#}
+{% macro spark__hash_pii(text_column) -%}
+    case when nullif(trim({{ text_column }}), '') is not null
+        then sha2('{{ var("pii_salt") }}' || '|' || trim({{ text_column }}), 256)
+    end
+{%- endmacro %}

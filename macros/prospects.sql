@@ -116,7 +116,7 @@
     ),
 
     overall as (
-        select avg(case when converted_in_window then 1.0 else 0.0 end) as overall_conversion_rate
+        select avg(case when converted_in_window then cast(1 as {{ type_double() }}) else 0 end) as overall_conversion_rate
         from cells
         where snapshot_role = 'training'
     ),
@@ -131,8 +131,8 @@
             coalesce(cell_rates.cell_prospects, 0) as cell_prospects,
             coalesce(cell_rates.cell_conversions, 0) as cell_conversions,
             (
-                coalesce(cell_rates.cell_conversions, 0)
-                + {{ var('prospect_score_prior_weight') }} * coalesce(overall.overall_conversion_rate, 0)
+                cast(coalesce(cell_rates.cell_conversions, 0) as {{ type_double() }})
+                + {{ var('prospect_score_prior_weight') }} * cast(coalesce(overall.overall_conversion_rate, 0) as {{ type_double() }})
             )
             / (coalesce(cell_rates.cell_prospects, 0) + {{ var('prospect_score_prior_weight') }})
                 as conversion_probability

@@ -35,7 +35,8 @@ where rejection_reason is not null
 {%- endmacro %}
 
 {#- Rule condition: any of the columns holds the Unicode replacement character U+FFFD, the mark
-    of text decoded with the wrong encoding somewhere upstream. -#}
+    of text decoded with the wrong encoding somewhere upstream. The character is written as itself:
+    chr(65533) is U+FFFD on DuckDB but chr(253) on Spark, whose chr() wraps at 256. -#}
 {% macro has_broken_encoding(columns) -%}
-    ({% for column in columns %}coalesce(strpos({{ column }}, chr(65533)) > 0, false){% if not loop.last %} or {% endif %}{% endfor %})
+    ({% for column in columns %}coalesce({{ dbt.position("'�'", column) }} > 0, false){% if not loop.last %} or {% endif %}{% endfor %})
 {%- endmacro %}

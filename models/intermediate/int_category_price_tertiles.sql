@@ -40,11 +40,11 @@ tertiles as (
 
     select
         1 as tertile,
-        1.0 / 3 as fraction
+        cast(1 as {{ type_double() }}) / 3 as fraction
     union all
     select
         2 as tertile,
-        2.0 / 3 as fraction
+        cast(2 as {{ type_double() }}) / 3 as fraction
 
 ),
 

@@ -21,8 +21,11 @@ final as (
         / cast({{ var('btyd_time_unit_days') }} as {{ type_double() }}) as btyd_recency,
         {{ days_between('min(purchase_date)', as_of_date()) }}
         / cast({{ var('btyd_time_unit_days') }} as {{ type_double() }}) as btyd_t,
+        -- the exact decimal sum over the count: an average of decimals is a double on DuckDB but
+        -- a decimal of six places on Spark
         coalesce(
-            avg(case when purchase_day_number > 1 then net_revenue end),
+            cast(sum(case when purchase_day_number > 1 then net_revenue end) as {{ type_double() }})
+            / count(case when purchase_day_number > 1 then net_revenue end),
             0
         ) as btyd_monetary_value,
         avg(days_since_previous_purchase) as avg_days_between_orders,

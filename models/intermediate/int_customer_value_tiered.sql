@@ -1,9 +1,12 @@
 {#- The customer pyramid (Zeithaml, Rust & Lemon 2001; seed 004): customers who have ordered,
     ranked by the var value_tier_measure (predicted_clv, discounted_clv or gross_margin), cut by
     the cumulative shares in value_tier_shares (platinum 1%, gold 4%, iron 15%, lead the rest).
-    Prospects are 'prospect'; a customer without a measure ranks last. -#}
+    Prospects are 'prospect'; a customer without a measure ranks last. Without a usable BTYD fit
+    (clv_method not_available: a failed fit with clv_fit_failure warn, or an engine that cannot
+    run the Python fit) predicted_clv ranks by discounted_clv instead: every buyer would tie. -#}
 {%- set measures = {
-    'predicted_clv': 'lifetime_value.predicted_clv',
+    'predicted_clv': "case when lifetime_value.clv_method = 'not_available' then lifetime_value.discounted_clv"
+        ~ " else lifetime_value.predicted_clv end",
     'discounted_clv': 'lifetime_value.discounted_clv',
     'gross_margin': 'features.gross_margin',
 } -%}

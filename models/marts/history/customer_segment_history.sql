@@ -3,13 +3,7 @@
     Fill past dates with `segmart backfill --from ... --to ... --every month`. -#}
 {#- full_refresh=false: snapshots of past as-of dates cannot be rebuilt from today's data, so
     --full-refresh keeps them. -#}
-{{ config(
-    materialized='incremental',
-    unique_key='as_of_date',
-    incremental_strategy='delete+insert',
-    on_schema_change='append_new_columns',
-    full_refresh=false,
-) }}
+{{ as_of_date_incremental() }}
 with
 
 segments as (

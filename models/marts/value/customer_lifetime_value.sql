@@ -35,11 +35,13 @@ annualised as (
         features.is_prospect,
         features.net_revenue as net_revenue_to_date,
         features.gross_margin as gross_margin_to_date,
-        features.tenure_days / 365.25 as tenure_years,
-        features.net_revenue
-        / greatest(features.tenure_days / 365.25, {{ var('min_tenure_years_for_annualising') }}) as annual_spend,
-        features.gross_margin
-        / greatest(features.tenure_days / 365.25, {{ var('min_tenure_years_for_annualising') }}) as annual_margin,
+        cast(features.tenure_days as {{ type_double() }}) / 365.25 as tenure_years,
+        cast(features.net_revenue as {{ type_double() }}) / greatest(
+            cast(features.tenure_days as {{ type_double() }}) / 365.25, {{ var('min_tenure_years_for_annualising') }}
+        ) as annual_spend,
+        cast(features.gross_margin as {{ type_double() }}) / greatest(
+            cast(features.tenure_days as {{ type_double() }}) / 365.25, {{ var('min_tenure_years_for_annualising') }}
+        ) as annual_margin,
         predictions.p_alive,
         predictions.expected_purchases_next_90_days,
         predictions.expected_purchases_next_365_days,

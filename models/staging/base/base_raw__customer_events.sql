@@ -1,11 +1,6 @@
 {#- Every raw engagement event, parsed once, with the first rule it breaks. Incremental: see
     macros/incremental.sql. -#}
-{{ config(
-    materialized='incremental',
-    unique_key='raw_row_number',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
+{{ raw_row_incremental() }}
 
 with
 

@@ -2,12 +2,7 @@
     was quarantined are quarantined too (unknown_order_id): they have no accepted order.
     Incremental: new lines, and every line of an order staged in the same run (its acceptance
     and currency decide the line's); see macros/incremental.sql. -#}
-{{ config(
-    materialized='incremental',
-    unique_key='raw_row_number',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
+{{ raw_row_incremental() }}
 
 with
 

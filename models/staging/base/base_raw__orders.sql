@@ -1,12 +1,7 @@
 {#- Every raw order row, parsed once and converted to CNY, with the first rule it breaks.
     stg_raw__orders keeps the accepted rows, quarantine_raw__orders the rest. The raw text of a
     parsed column is kept for rejected rows only. Incremental: see macros/incremental.sql. -#}
-{{ config(
-    materialized='incremental',
-    unique_key='raw_row_number',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
+{{ raw_row_incremental() }}
 
 with
 

@@ -1,0 +1,32 @@
+{#- int_customer_clv_predicted where dbt cannot run the Python scoring (every engine but
+    DuckDB): one row per customer with a purchase, predictions NULL, clv_method from
+    clv_model_parameters (not_available). Enabled in dbt_project.yml. -#}
+with
+
+buyers as (
+
+    select customer_id from {{ ref('customer_features') }}
+    where not is_prospect
+
+),
+
+parameters as (
+
+    select clv_method from {{ ref('clv_model_parameters') }}
+
+),
+
+final as (
+
+    select
+        buyers.customer_id,
+        {%- for prediction in ['p_alive', 'expected_purchases_next_90_days', 'expected_purchases_next_365_days', 'expected_order_value', 'predicted_clv'] %}
+        cast(null as {{ type_double() }}) as {{ prediction }},
+        {%- endfor %}
+        parameters.clv_method
+    from buyers
+    cross join parameters
+
+)
+
+select * from final

@@ -16,7 +16,7 @@ CI_DIR := .ci-work
 CI_CUSTOMERS ?= 5000
 
 .PHONY: setup build generate dbt-build test lint pytest validate ci-generate ci-build ci-validate clean lock backfill \
-	setup-spark ci-spark-build test-spark lock-spark
+	setup-spark ci-spark-build test-spark lock-spark setup-browser dashboard report docs
 
 $(BIN)/segmart: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,21 @@ TO ?= 2025-12-31
 backfill: setup
 	$(BIN)/segmart backfill --from $(FROM) --to $(TO) --every month
 
+# --- look at the segments --------------------------------------------------------------------
+PORT ?= 8501
+REPORT_DIR ?= report
+DOCS_PORT ?= 8080
+
+dashboard: setup
+	$(BIN)/segmart dashboard --port $(PORT)
+
+report: setup
+	$(BIN)/segmart report --out $(REPORT_DIR)
+
+docs: setup
+	$(BIN)/dbt docs generate --target dev
+	$(BIN)/dbt docs serve --port $(DOCS_PORT) --no-browser
+
 # --- test: everything on a fresh CI database -------------------------------------------------
 ci-generate: setup
 	rm -rf $(CI_DIR) && mkdir -p $(CI_DIR)
@@ -56,7 +71,18 @@ ci-validate: ci-build
 lint: setup
 	$(BIN)/sqlfluff lint models macros tests analyses
 
-pytest: setup
+# Debian's chromium and chromedriver (and CJK fonts) for the dashboard's browser test
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
+setup-browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(BROWSER_PACKAGES) (Debian) for the dashboard's browser test"; \
+	    apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null 2>&1 \
+	      || { apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; }; \
+	  else echo "the dashboard's browser test needs: apt-get install $(BROWSER_PACKAGES)" >&2; exit 1; fi; \
+	fi
+
+pytest: setup setup-browser
 	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb SEGMART_PUBLISH_DIR=$(CI_DIR)/published $(BIN)/pytest -q
 
 # --- Spark: the same project on Apache Spark (local mode), compared with DuckDB ---------------

@@ -143,6 +143,41 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from segmart.views import Marts
+
+    published = Path(args.published) if args.published else None
+    try:
+        Marts(published)  # fail here, with the fix, rather than in the browser
+    except FileNotFoundError as exc:
+        print(f"segmart dashboard: {exc}", file=sys.stderr)
+        return 1
+    env = dict(os.environ)
+    if published:
+        env["SEGMART_PUBLISH_DIR"] = str(published.resolve())
+    app = Path(__file__).with_name("dashboard.py")
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    print(f"segmart dashboard on http://localhost:{args.port} (Ctrl+C stops it)")
+    return subprocess.call(command, env=env)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from segmart.report import write_report
+
+    started = time.perf_counter()
+    try:
+        index = write_report(args.out, args.published, lang=args.lang, progress=not args.quiet)
+    except FileNotFoundError as exc:
+        print(f"segmart report: {exc}", file=sys.stderr)
+        return 1
+    print(f"report written to {index} in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segmart", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -193,6 +228,18 @@ def build_parser() -> argparse.ArgumentParser:
     pub.add_argument("--target", default="dev", choices=["dev", "ci"], help="which warehouse (default dev)")
     pub.add_argument("--out", help="folder (default: $SEGMART_PUBLISH_DIR or published/)")
     pub.set_defaults(func=_cmd_publish)
+
+    dash = sub.add_parser("dashboard", help="serve the segment dashboard (Streamlit) over the published marts")
+    dash.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    dash.add_argument("--published", help="folder of published marts (default: $SEGMART_PUBLISH_DIR or published/)")
+    dash.set_defaults(func=_cmd_dashboard)
+
+    rep = sub.add_parser("report", help="write a static HTML report with PNG charts of the dashboard's views")
+    rep.add_argument("--out", required=True, help="folder for index.html and the PNG charts")
+    rep.add_argument("--published", help="folder of published marts (default: $SEGMART_PUBLISH_DIR or published/)")
+    rep.add_argument("--lang", choices=["en", "zh"], default="en", help="labels and captions (default en)")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    rep.set_defaults(func=_cmd_report)
 
     back = sub.add_parser("backfill", help="replay past as-of dates into customer_segment_history")
     back.add_argument("--from", dest="from_date", type=_date, required=True, help="first as-of date")

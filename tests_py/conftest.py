@@ -32,3 +32,44 @@ def warehouse():
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     return Path(os.environ.get("SEGMART_RAW_DIR", "data/raw"))
+
+
+@pytest.fixture(scope="session")
+def two_date_marts(tmp_path_factory):
+    """Published marts with a two-date segment history: a copy of the CI warehouse, backfilled
+    one quarter before its as-of date (`segmart backfill`), then published (`segmart publish`).
+    The dashboard, the report, the views and the analyses are tested on it."""
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from helpers import PROJECT, scratch_env
+
+    source = Path(os.environ.get("SEGMART_DUCKDB_PATH", ".ci-work/ci.duckdb"))
+    if not source.exists():
+        pytest.skip(f"no warehouse at {source}: run `make test` (it builds one first)")
+    tmp = tmp_path_factory.mktemp("two_dates")
+    database = tmp / "warehouse.duckdb"
+    shutil.copyfile(source, database)
+    with duckdb.connect(str(database), read_only=True) as con:
+        as_of = con.sql("select max(as_of_date) from marts.customer_segments").fetchall()[0][0]
+    earlier = (pd_month_end(as_of, -3)).isoformat()
+    env = scratch_env(tmp, raw_dir=Path(os.environ.get("SEGMART_RAW_DIR", ".ci-work/raw")), database=database)
+    segmart = str(Path(sys.executable).with_name("segmart"))
+    for command in (["backfill", "--from", earlier, "--to", earlier, "--target", "ci"],
+                    ["publish", "--target", "ci", "--out", str(tmp / "published")]):
+        done = subprocess.run([segmart, *command], cwd=PROJECT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return {"database": database, "published": tmp / "published", "dates": (earlier, as_of.isoformat()), "env": env}
+
+
+def pd_month_end(day, months: int):
+    """The last day of the month `months` away from day's month."""
+    import calendar
+    import datetime as dt
+
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    return dt.date(year, month + 1, calendar.monthrange(year, month + 1)[1])

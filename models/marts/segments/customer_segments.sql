@@ -173,6 +173,9 @@ final as (
         features.recency_days,
         features.order_count,
         features.net_revenue,
+        -- the customer's part of everyone's net revenue: summed over a segment, the segment's
+        -- share of revenue (the semantic layer's share_of_revenue metric)
+        {{ share_of('features.net_revenue', 'sum(features.net_revenue) over ()') }} as revenue_share,
         rfm.r_score,
         rfm.f_score,
         rfm.m_score,

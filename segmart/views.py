@@ -1,0 +1,206 @@
+"""The views people look at, as data frames: one function per chart of the dashboard
+(`segmart dashboard`) and of the static report (`segmart report`), so both show the same numbers.
+
+Every view reads the published marts (`published/<mart>.parquet`, written after each successful
+build) through an in-memory DuckDB: no lock on the warehouse, which a build may be writing.
+Labels come in both languages; `lang` ('en' or 'zh') picks the `label` column. Display orders
+come from the seeds (sort_order), so the dashboard and the warehouse never disagree.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+PROJECT = Path(__file__).resolve().parent.parent
+MARTS = ("customer_segments", "segment_summary", "pareto_curve", "customer_segment_history",
+         "segment_migrations", "customer_share_of_wallet")
+DIMENSIONS = ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment", "customer_type")
+LANGS = ("en", "zh")
+
+
+def default_published_dir() -> Path:
+    return Path(os.environ.get("SEGMART_PUBLISH_DIR", "published"))
+
+
+class Marts:
+    """The published marts of one build, queried with DuckDB."""
+
+    def __init__(self, published_dir: str | os.PathLike | None = None):
+        self.dir = Path(published_dir or default_published_dir())
+        missing = [m for m in MARTS if not (self.dir / f"{m}.parquet").exists()]
+        if missing:
+            raise FileNotFoundError(
+                f"{self.dir}: no published {', '.join(missing)}: run `make build` (or `segmart publish`) first"
+            )
+        self.con = duckdb.connect()
+        for mart in MARTS:
+            path = str((self.dir / f"{mart}.parquet").resolve()).replace("'", "''")
+            self.con.execute(f"create view {mart} as select * from read_parquet('{path}')")
+
+    def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
+        return self.con.execute(query, params or []).df()
+
+    # --- the views ------------------------------------------------------------------------------
+    def as_of_date(self):
+        return self.sql("select max(as_of_date) as d from customer_segments")["d"].iloc[0]
+
+    def summary(self, dimension: str, lang: str = "en") -> pd.DataFrame:
+        """segment_summary of one dimension in display order, with `label` in lang."""
+        _check(dimension, DIMENSIONS, "dimension")
+        frame = self.sql(
+            f"select *, label_{_lang(lang)} as label from segment_summary where segment_dimension = ?",
+            [dimension],
+        )
+        frame["net_revenue"] = frame["net_revenue"].astype(float)
+        order = _seed_order(dimension)
+        if order:
+            frame["sort_order"] = frame["segment_value"].map(order)
+            frame = frame.sort_values(["sort_order", "segment_value"], na_position="last")
+        else:
+            frame = frame.sort_values("net_revenue", ascending=False)
+        return frame.reset_index(drop=True)
+
+    def pyramid(self, lang: str = "en") -> pd.DataFrame:
+        """The customer pyramid: value tiers from platinum down, customers and revenue shares."""
+        return self.summary("value_tier", lang)
+
+    def pareto(self) -> pd.DataFrame:
+        """Cumulative revenue share against cumulative customer share (customers by revenue)."""
+        frame = self.sql("select * from pareto_curve order by customer_percentile")
+        frame["net_revenue"] = frame["net_revenue"].astype(float)
+        return frame
+
+    def top_share(self, customer_share: float = 0.2) -> float:
+        """Revenue share of the top customer_share of buyers, read off the Pareto curve."""
+        curve = self.pareto()
+        row = curve[curve["cumulative_customer_share"] <= customer_share + 1e-12].tail(1)
+        return float(row["cumulative_revenue_share"].iloc[0]) if len(row) else 0.0
+
+    def rfm_grid(self) -> pd.DataFrame:
+        """R × F heat map of the buyers: customers and net revenue per (r_score, f_score)."""
+        frame = self.sql(
+            """
+            select r_score, f_score, count(*) as customers, sum(net_revenue) as net_revenue
+            from customer_segments
+            where not is_prospect
+            group by r_score, f_score
+            order by r_score, f_score
+            """
+        )
+        frame["net_revenue"] = frame["net_revenue"].astype(float)
+        return frame
+
+    def value_matrix(self, lang: str = "en") -> pd.DataFrame:
+        """The value matrix: the four quadrants of current value × growth potential."""
+        frame = self.summary("value_quadrant", lang)
+        levels = self.sql(
+            """
+            select value_quadrant as segment_value, any_value(current_value_level) as current_value_level,
+                   any_value(growth_potential_level) as growth_potential_level
+            from customer_segments where value_quadrant is not null group by 1
+            """
+        )
+        return frame.merge(levels, on="segment_value", how="left")
+
+    def lifecycle_funnel(self, lang: str = "en") -> pd.DataFrame:
+        """Customers by lifecycle stage, prospect → new → active → reactivated → dormant → churned."""
+        return self.summary("lifecycle_stage", lang)
+
+    def opportunities(self, limit: int = 50) -> pd.DataFrame:
+        """Share-of-wallet opportunities (Perlich's target list): large wallet, small share,
+        by headroom (wallet − our 12-month spend), largest first."""
+        frame = self.sql(
+            f"""
+            select
+                segments.customer_id,
+                segments.customer_type,
+                segments.value_tier,
+                segments.rfm_segment,
+                wallets.our_spend_12_months,
+                wallets.wallet,
+                wallets.share_of_wallet,
+                wallets.wallet_headroom
+            from customer_segments as segments
+            inner join customer_share_of_wallet as wallets using (customer_id)
+            where segments.is_high_wallet_low_share
+            order by wallets.wallet_headroom desc, segments.customer_id
+            limit {int(limit)}
+            """
+        )
+        for column in ("our_spend_12_months", "wallet", "wallet_headroom"):
+            frame[column] = frame[column].astype(float)
+        return frame
+
+    def history_dates(self) -> list:
+        frame = self.sql("select distinct cast(as_of_date as date) as d from customer_segment_history order by 1")
+        return [pd.Timestamp(d).date() for d in frame["d"]]
+
+    def migration_matrix(self, dimension: str, from_date=None, to_date=None) -> pd.DataFrame:
+        """Customers by (segment at from_date, segment at to_date): everyone in the history at
+        both dates. Defaults: the two latest as-of dates. Empty with fewer than two dates."""
+        _check(dimension, ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment"),
+               "dimension")
+        dates = self.history_dates()
+        if from_date is None or to_date is None:
+            if len(dates) < 2:
+                return pd.DataFrame(columns=["from_segment", "to_segment", "customers"])
+            from_date, to_date = dates[-2], dates[-1]
+        return self.sql(
+            f"""
+            select
+                before.{dimension} as from_segment,
+                after.{dimension} as to_segment,
+                count(*) as customers
+            from customer_segment_history as before
+            inner join customer_segment_history as after
+                on before.customer_id = after.customer_id
+            where before.as_of_date = ? and after.as_of_date = ?
+            group by 1, 2
+            order by 1, 2
+            """,
+            [from_date, to_date],
+        )
+
+    def customers(self, dimension: str, value: str) -> pd.DataFrame:
+        """The drill-down: every customer of one segment, with labels and values, for export."""
+        _check(dimension, DIMENSIONS, "dimension")
+        return self.sql(
+            f"""
+            select customer_id, customer_type, rfm_segment, rfm_segment_label_en, rfm_segment_label_zh,
+                   value_tier, value_tier_label_en, value_tier_label_zh, value_quadrant,
+                   lifecycle_stage, lifecycle_label_en, lifecycle_label_zh, interest_segment,
+                   recency_days, order_count, net_revenue, predicted_clv, discounted_clv,
+                   wallet, share_of_wallet, purchase_likelihood
+            from customer_segments
+            where {dimension} = ?
+            order by net_revenue desc, customer_id
+            """,
+            [value],
+        )
+
+
+def _lang(lang: str) -> str:
+    _check(lang, LANGS, "lang")
+    return lang
+
+
+def _check(value: str, allowed, what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+def _seed_order(dimension: str) -> dict[str, int]:
+    """segment value → sort_order from the dimension's seed, if it has one."""
+    seeds = {"value_tier": "value_tiers", "lifecycle_stage": "lifecycle_stages", "rfm_segment": "rfm_segments",
+             "value_quadrant": "value_matrix_quadrants"}
+    if dimension not in seeds:
+        return {}
+    path = PROJECT / "seeds" / f"{seeds[dimension]}.csv"
+    seed = pd.read_csv(path)
+    key = seed.columns[0]
+    if "sort_order" not in seed.columns:
+        return {value: index for index, value in enumerate(seed[key])}
+    return dict(zip(seed[key], seed["sort_order"]))

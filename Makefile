@@ -75,26 +75,27 @@ lint: setup
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 setup-browser:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing $(BROWSER_PACKAGES) (Debian) for the dashboard's browser test"; \
-	    apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null 2>&1 \
-	      || { apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; }; \
-	  else echo "the dashboard's browser test needs: apt-get install $(BROWSER_PACKAGES)" >&2; exit 1; fi; \
+	  $(call apt_install,$(BROWSER_PACKAGES),the dashboard's browser test needs them); \
 	fi
 
 pytest: setup setup-browser
 	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb SEGMART_PUBLISH_DIR=$(CI_DIR)/published $(BIN)/pytest -q
+
+# apt_install(packages,why): install Debian packages as root with apt (refreshing the index if
+# needed); otherwise stop and say what to install
+define apt_install
+if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+  echo "installing $(1) (Debian): $(2)"; \
+  apt-get install -y -qq $(1) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(1) >/dev/null; }; \
+else echo "$(2): apt-get install $(1)" >&2; exit 1; fi
+endef
 
 # --- Spark: the same project on Apache Spark (local mode), compared with DuckDB ---------------
 SPARK_STAMP := $(VENV)/.spark-installed
 export SEGMART_SPARK_DIR ?= $(CI_DIR)/spark
 
 $(SPARK_STAMP): requirements-spark.lock $(BIN)/segmart
-	@command -v java >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "pyspark needs Java 17: installing openjdk-17-jre-headless"; \
-	    apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
-	  else echo "pyspark needs Java 17 (e.g. apt-get install openjdk-17-jre-headless)" >&2; exit 1; fi; }
+	@command -v java >/dev/null || { $(call apt_install,openjdk-17-jre-headless,pyspark needs Java 17); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock -r requirements-spark.lock
 	touch $@
 

@@ -10,9 +10,9 @@ curve as (
 
 top_fifth as (
 
-    select max(cumulative_revenue_share) as top_20_percent_revenue_share
+    select cumulative_revenue_share as top_20_percent_revenue_share
     from curve
-    where cumulative_customer_share <= 0.2
+    where is_top_20_percent_cut
 
 ),
 

@@ -52,9 +52,10 @@ def main() -> None:
             x=alt.X("cumulative_customer_share:Q", title=t["cumulative_customers"], axis=alt.Axis(format="%")),
             y=alt.Y("cumulative_revenue_share:Q", title=t["cumulative_revenue"], axis=alt.Axis(format="%")),
         )
-        rule = alt.Chart(pd.DataFrame({"x": [0.2]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+        cut = marts.top_20_cut()["cumulative_customer_share"]
+        rule = alt.Chart(pd.DataFrame({"x": [cut]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
         st.altair_chart(line + rule, width="stretch")
-        st.caption(t["top20"].format(share=marts.top_share(0.2)))
+        st.caption(t["top20"].format(share=marts.top_share()))
 
     left, right = st.columns(2)
     with left:

@@ -79,10 +79,10 @@ def build_sections(marts: Marts, out_dir: Path, lang: str = "en", progress: bool
             frame = marts.pareto()
             fig, ax = plt.subplots(figsize=(6, 3.2))
             ax.plot(frame["cumulative_customer_share"], frame["cumulative_revenue_share"])
-            ax.axvline(0.2, linestyle="--", color="grey")
+            ax.axvline(marts.top_20_cut()["cumulative_customer_share"], linestyle="--", color="grey")
             ax.set_xlabel(t["cumulative_customers"])
             ax.set_ylabel(t["cumulative_revenue"])
-            caption = t["top20"].format(share=marts.top_share(0.2))
+            caption = t["top20"].format(share=marts.top_share())
             table = frame[frame["customer_percentile"].isin([1, 5, 10, 20, 50, 80, 100])]
         elif key == "rfm":
             frame = marts.rfm_grid()

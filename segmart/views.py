@@ -9,6 +9,7 @@ come from the seeds (sort_order), so the dashboard and the warehouse never disag
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -43,6 +44,16 @@ class Marts:
     def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
         return self.con.execute(query, params or []).df()
 
+    def analysis(self, name: str) -> pd.DataFrame:
+        """Run analyses/<name>.sql on the published marts: the analysts' query and the dashboard's
+        view are one text. Only analyses whose sole Jinja is ref() to a published mart qualify."""
+        text = (PROJECT / "analyses" / f"{name}.sql").read_text(encoding="utf-8")
+        text = re.sub(r"\{#-?.*?-?#\}", "", text, flags=re.S)
+        text = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", lambda m: _published(m.group(1)), text)
+        if "{{" in text or "{%" in text:
+            raise ValueError(f"analyses/{name}.sql uses Jinja beyond ref(): not runnable on the published marts")
+        return self.sql(text)
+
     # --- the views ------------------------------------------------------------------------------
     def as_of_date(self):
         return self.sql("select max(as_of_date) as d from customer_segments")["d"].iloc[0]
@@ -73,23 +84,19 @@ class Marts:
         frame["net_revenue"] = frame["net_revenue"].astype(float)
         return frame
 
-    def top_share(self, customer_share: float = 0.2) -> float:
-        """Revenue share of the top customer_share of buyers, read off the Pareto curve."""
+    def top_20_cut(self) -> pd.Series:
+        """The Pareto curve's row at the top-20% cut (pareto_curve.is_top_20_percent_cut)."""
         curve = self.pareto()
-        row = curve[curve["cumulative_customer_share"] <= customer_share + 1e-12].tail(1)
-        return float(row["cumulative_revenue_share"].iloc[0]) if len(row) else 0.0
+        return curve[curve["is_top_20_percent_cut"]].iloc[0]
+
+    def top_share(self) -> float:
+        """Revenue share of the top 20% of buyers (the seeds' 80/20), as the mart marks it."""
+        return float(self.top_20_cut()["cumulative_revenue_share"])
 
     def rfm_grid(self) -> pd.DataFrame:
-        """R × F heat map of the buyers: customers and net revenue per (r_score, f_score)."""
-        frame = self.sql(
-            """
-            select r_score, f_score, count(*) as customers, sum(net_revenue) as net_revenue
-            from customer_segments
-            where not is_prospect
-            group by r_score, f_score
-            order by r_score, f_score
-            """
-        )
+        """R × F heat map of the buyers: customers and net revenue per (r_score, f_score), the
+        analysis analyses/rfm_heat_map.sql."""
+        frame = self.analysis("rfm_heat_map")
         frame["net_revenue"] = frame["net_revenue"].astype(float)
         return frame
 
@@ -110,26 +117,10 @@ class Marts:
         return self.summary("lifecycle_stage", lang)
 
     def opportunities(self, limit: int = 50) -> pd.DataFrame:
-        """Share-of-wallet opportunities (Perlich's target list): large wallet, small share,
-        by headroom (wallet − our 12-month spend), largest first."""
-        frame = self.sql(
-            f"""
-            select
-                segments.customer_id,
-                segments.customer_type,
-                segments.value_tier,
-                segments.rfm_segment,
-                wallets.our_spend_12_months,
-                wallets.wallet,
-                wallets.share_of_wallet,
-                wallets.wallet_headroom
-            from customer_segments as segments
-            inner join customer_share_of_wallet as wallets using (customer_id)
-            where segments.is_high_wallet_low_share
-            order by wallets.wallet_headroom desc, segments.customer_id
-            limit {int(limit)}
-            """
-        )
+        """Share-of-wallet opportunities (Perlich's target list): large wallet, small share, by
+        headroom (wallet − our 12-month spend), largest first: the analysis
+        analyses/share_of_wallet_opportunities.sql, its first `limit` rows."""
+        frame = self.analysis("share_of_wallet_opportunities").head(int(limit))
         for column in ("our_spend_12_months", "wallet", "wallet_headroom"):
             frame[column] = frame[column].astype(float)
         return frame
@@ -180,6 +171,12 @@ class Marts:
             """,
             [value],
         )
+
+
+def _published(mart: str) -> str:
+    if mart not in MARTS:
+        raise ValueError(f"{mart} is not among the published marts the views read: {', '.join(MARTS)}")
+    return mart
 
 
 def _lang(lang: str) -> str:

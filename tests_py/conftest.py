@@ -55,7 +55,7 @@ def two_date_marts(tmp_path_factory):
     shutil.copyfile(source, database)
     with duckdb.connect(str(database), read_only=True) as con:
         as_of = con.sql("select max(as_of_date) from marts.customer_segments").fetchall()[0][0]
-    earlier = (pd_month_end(as_of, -3)).isoformat()
+    earlier = (month_end(as_of, -3)).isoformat()
     env = scratch_env(tmp, raw_dir=Path(os.environ.get("SEGMART_RAW_DIR", ".ci-work/raw")), database=database)
     segmart = str(Path(sys.executable).with_name("segmart"))
     for command in (["backfill", "--from", earlier, "--to", earlier, "--target", "ci"],
@@ -65,7 +65,7 @@ def two_date_marts(tmp_path_factory):
     return {"database": database, "published": tmp / "published", "dates": (earlier, as_of.isoformat()), "env": env}
 
 
-def pd_month_end(day, months: int):
+def month_end(day, months: int):
     """The last day of the month `months` away from day's month."""
     import calendar
     import datetime as dt

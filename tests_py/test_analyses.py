@@ -107,3 +107,18 @@ def test_tier_region_mix_adds_up(results):
     expected = joined.groupby(["value_tier", "region"]).size()
     got = mix.set_index(["value_tier", "region"])["customers"]
     pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False, check_dtype=False)
+
+
+def test_the_dashboard_runs_the_analysts_sql(two_date_marts, results):
+    """views.rfm_grid and views.opportunities are the analyses' text run on the published marts;
+    an analysis that needs more than the published marts is refused rather than run half-rendered."""
+    from segmart.views import Marts
+
+    out, _, _, _ = results
+    marts = Marts(two_date_marts["published"])
+    grid = marts.rfm_grid()
+    assert grid[["r_score", "f_score", "customers"]].values.tolist() == \
+        out["rfm_heat_map"][["r_score", "f_score", "customers"]].values.tolist()
+    assert list(marts.opportunities(10)["customer_id"]) == list(out["share_of_wallet_opportunities"]["customer_id"][:10])
+    with pytest.raises(ValueError, match="customer_features is not among the published marts"):
+        marts.analysis("tier_region_mix")

@@ -26,7 +26,7 @@ def test_report_has_every_view_with_its_chart_and_numbers(two_date_marts, tmp_pa
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000, view
         assert f"src='{view}.png'" in page
     marts = Marts(two_date_marts["published"])
-    assert f"The top 20% of buyers bring {marts.top_share(0.2):.1%} of net revenue." in page
+    assert f"The top 20% of buyers bring {marts.top_share():.1%} of net revenue." in page
     buyers = int(marts.sql("select count(*) as n from customer_segments where not is_prospect")["n"].iloc[0])
     assert f"25 cells, {buyers:,} buyers" in page
     moved = int(marts.migration_matrix("value_tier")["customers"].sum())

@@ -39,12 +39,9 @@ netted as (
         cast(
             case
                 when orders.order_status = 'cancelled' then 0
-                -- nothing refunded (the ratio below is 1): the cost as it is, in decimal (through a
-                -- double, a cost ending in half a cent rounds differently on DuckDB and Spark)
-                when orders.refund_amount = 0 and orders.gross_amount - orders.discount_amount > 0
-                    then orders.cost_amount
-                -- the cost of returned goods is recovered in proportion to the refund
-                -- (a double, made decimal at eight places first, or the CASE would be a double)
+                -- the cost of returned goods is recovered in proportion to the refund; the product
+                -- is a double, made decimal at eight places before rounding to cents: a double
+                -- near half a cent rounds differently on DuckDB and Spark, eight places do not
                 else cast(orders.cost_amount * coalesce(
                     {{ safe_divide('orders.gross_amount - orders.discount_amount - orders.refund_amount',
                                    'orders.gross_amount - orders.discount_amount') }}, 0) as decimal(38, 8))

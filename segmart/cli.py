@@ -19,9 +19,14 @@ def _date(text: str) -> dt.date:
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from segmart.generate import generate
+    from segmart.layout import RawFolderError
 
     started = time.perf_counter()
-    manifest = generate(args.customers, args.seed, Path(args.out), args.start_date, args.end_date)
+    try:
+        manifest = generate(args.customers, args.seed, Path(args.out), args.start_date, args.end_date)
+    except RawFolderError as exc:
+        print(f"segmart generate: {exc}", file=sys.stderr)
+        return 2
     seconds = time.perf_counter() - started
     rows = manifest["rows"]
     print(f"generated {rows['customers']:,} customers, {rows['orders']:,} orders, "

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from segmart.layout import MANIFEST_NAME, RAW_COLUMNS, project_root, raw_schema
+from segmart.layout import MANIFEST_NAME, RAW_COLUMNS, project_root, raw_schema, write_raw_folder
 
 CHUNK_CUSTOMERS = 25_000
 TABLES = list(RAW_COLUMNS)
@@ -557,11 +556,9 @@ class Generator:
             cols[name] = pc.take(cols[name], index)
 
     def run(self, out_dir: Path, progress: bool | None = None) -> dict:
-        out_dir = Path(out_dir)
-        tmp = out_dir.parent / f".{out_dir.name}.tmp"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
+        return write_raw_folder(Path(out_dir), lambda tmp: self._write(tmp, progress))
+
+    def _write(self, tmp: Path, progress: bool | None) -> dict:
         writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd")
                    for t in TABLES}
         chunks = range(0, self.n_customers, CHUNK_CUSTOMERS)
@@ -576,15 +573,14 @@ class Generator:
             for writer in writers.values():
                 writer.close()
         manifest = {
+            "written_by": "segmart generate",
+            "settings": {"reporting_currency": "CNY", "business_timezone": "Asia/Shanghai"},
             "generator": {"customers": self.n_customers, "seed": self.seed,
                           "start_date": self.start.isoformat(), "end_date": self.end.isoformat()},
             "rows": self.counter.rows,
             "dirty": self.counter.dirty,
         }
         (tmp / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
         return manifest
 
 

@@ -7,10 +7,17 @@ staging as it was and is quarantined with a reason instead of failing the load.
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow as pa
+
+T = TypeVar("T")
 
 RAW_COLUMNS: dict[str, list[str]] = {
     "customers": [
@@ -48,3 +55,65 @@ def project_root() -> Path:
 
 def default_raw_dir() -> Path:
     return Path(os.environ.get("SEGMART_RAW_DIR", "data/raw"))
+
+
+class RawFolderError(ValueError):
+    """An output folder segmart must not replace: the message names it."""
+
+
+def read_manifest(folder: Path) -> dict | None:
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST_NAME).read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def is_segmart_raw_folder(folder: Path) -> bool:
+    """Written by segmart: its manifest has `written_by`, or is the generator's older manifest
+    (a `generator` key)."""
+    manifest = read_manifest(folder)
+    return manifest is not None and ("written_by" in manifest or "generator" in manifest)
+
+
+def check_out_folder(out_dir: Path) -> None:
+    """Refuse an output folder that holds anything segmart did not write."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RawFolderError(f"{out_dir}: --out is a file, not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not is_segmart_raw_folder(out_dir):
+        raise RawFolderError(f"{out_dir}: folder is not empty and not a raw folder written by segmart "
+                             f"(no {MANIFEST_NAME} with written_by); choose another --out or empty it")
+
+
+def write_raw_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:
+    """Write a raw folder without ever deleting what segmart did not write.
+
+    `fill(tmp)` writes the files into a new sibling temporary folder; then the old folder (if any)
+    is renamed aside, the new one renamed in, and the old one deleted (it was checked to be a raw
+    folder segmart wrote, or empty). A failure in `fill` leaves `out_dir` untouched."""
+    out_dir = Path(out_dir)
+    check_out_folder(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        result = fill(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    check_out_folder(out_dir)  # again: the folder may have changed while fill ran
+    old = None
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        old.rmdir()
+        out_dir.rename(old)
+    try:
+        tmp.rename(out_dir)
+    except BaseException:
+        if old is not None:
+            old.rename(out_dir)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old)
+    return result

@@ -36,20 +36,28 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+IMPORT_OPTIONS = ["customer_col", "email_col", "date_col", "amount_col", "order_id_col", "quantity_col",
+                  "unit_price_col", "line_amount_col", "product_col", "category_col", "currency_col",
+                  "discount_col", "refund_col", "city_col", "date_format", "decimal_separator", "currency",
+                  "timezone", "cancelled_prefix"]
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
-    from segmart.importer import ImportError_, import_files
+    from segmart.importer import (
+        ImportError_,
+        build_mapping,
+        format_summary,
+        import_export,
+    )
 
     try:
-        summary = import_files(
-            orders=Path(args.orders), customer_col=args.customer_col, date_col=args.date_col,
-            amount_col=args.amount_col, order_id_col=args.order_id_col, date_format=args.date_format,
-            customers=[Path(p) for p in args.customers or []], out_dir=Path(args.out),
-            delimiter=args.delimiter,
-        )
+        mapping = build_mapping(args.preset, **{k: getattr(args, k) for k in IMPORT_OPTIONS})
+        summary = import_export(Path(args.orders), mapping, Path(args.out),
+                                customers=[Path(p) for p in args.customers or []], delimiter=args.delimiter)
     except ImportError_ as exc:
         print(f"segmart import: {exc}", file=sys.stderr)
         return 2
-    print(f"imported {summary['orders']:,} orders and {summary['customers']:,} customers into {args.out}")
+    print(format_summary(summary, Path(args.orders), Path(args.out)))
     return 0
 
 
@@ -195,16 +203,35 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--end-date", type=_date, default=dt.date(2025, 12, 31), help="last day of history")
     gen.set_defaults(func=_cmd_generate)
 
-    imp = sub.add_parser("import", help="map your own orders (and customers) export onto the raw layout")
-    imp.add_argument("--orders", required=True, help="orders file: CSV or Parquet")
-    imp.add_argument("--customer-col", required=True, help="column holding the customer id")
-    imp.add_argument("--date-col", required=True, help="column holding the order date or timestamp")
-    imp.add_argument("--amount-col", required=True, help="column holding the order amount")
-    imp.add_argument("--order-id-col", help="column holding the order id (default: generated from the row number)")
+    imp = sub.add_parser("import", help="map your own orders (or order lines) export onto the raw layout")
+    imp.add_argument("--orders", required=True, help="orders or order lines file: CSV or Parquet")
+    imp.add_argument("--preset", choices=["online-retail", "shopify"],
+                     help="column mapping of a known export (segmart/presets.py); options given override it")
+    imp.add_argument("--customer-col", help="column holding the customer id")
+    imp.add_argument("--email-col", help="column holding the customer's e-mail (customer id = its pseudonymous id "
+                                         "unless --customer-col is given)")
+    imp.add_argument("--date-col", help="column holding the order date or timestamp")
+    imp.add_argument("--amount-col", help="column holding the order amount (one row per order)")
+    imp.add_argument("--order-id-col", help="column holding the order id (default: generated from the row number; "
+                                            "required for order lines, which it groups into orders)")
+    imp.add_argument("--quantity-col", help="order lines: column holding the quantity (with --unit-price-col)")
+    imp.add_argument("--unit-price-col", help="order lines: column holding the unit price")
+    imp.add_argument("--line-amount-col", help="order lines: column holding the line amount (no quantity)")
+    imp.add_argument("--product-col", help="order lines: column holding the product id")
+    imp.add_argument("--category-col", help="order lines: column holding the product category")
+    imp.add_argument("--currency-col", help="column holding each order's ISO currency code")
+    imp.add_argument("--discount-col", help="column holding the order's discount amount")
+    imp.add_argument("--refund-col", help="column holding the amount refunded on the order (linked refund)")
+    imp.add_argument("--city-col", help="column holding the customer's city")
+    imp.add_argument("--cancelled-prefix", help="order ids starting with this are returns (e.g. C)")
+    imp.add_argument("--currency", help="ISO code of the export's amounts (must be in seeds/currency_codes.csv)")
+    imp.add_argument("--timezone", help="IANA time zone of times without an offset (e.g. Europe/London)")
+    imp.add_argument("--decimal-separator", choices=[".", ","], help="decimal separator of numbers (default .)")
     imp.add_argument("--date-format", help="strptime format of the date column (default: ISO 8601)")
     imp.add_argument("--customers", nargs="*", help="customer attribute files (CSV or Parquet) whose columns use the raw layout's names")
     imp.add_argument("--delimiter", default=",", help="CSV delimiter (default: ,)")
-    imp.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
+    imp.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw); "
+                                                                    "replaced only if segmart wrote it")
     imp.set_defaults(func=_cmd_import)
 
     bld = sub.add_parser("build", help="crash-safe dbt build: build a copy, then swap it in and publish the marts")

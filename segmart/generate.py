@@ -29,7 +29,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from segmart.layout import MANIFEST_NAME, RAW_COLUMNS, project_root, raw_schema, write_raw_folder
+from segmart.layout import (
+    MANIFEST_NAME,
+    RAW_COLUMNS,
+    project_root,
+    raw_schema,
+    write_raw_folder,
+)
 
 CHUNK_CUSTOMERS = 25_000
 TABLES = list(RAW_COLUMNS)

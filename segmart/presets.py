@@ -38,5 +38,6 @@ PRESETS: dict[str, dict] = {
         "discount_col": "Discount Amount",
         "refund_col": "Refunded Amount",
         "city_col": "Billing City",
+        "order_fields_on_first_row": True,
     },
 }

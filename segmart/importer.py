@@ -550,7 +550,7 @@ def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, st
             [None] * len(ids))
         for c in RAW_COLUMNS["customers"]}, schema=raw_schema("customers"))
     summary = {
-        "orders": len(order_rows), "returns": returns, "lines": len(items["order_id"]),
+        "orders": len(order_rows), "distinct_order_ids": len(seen_ids), "returns": returns, "lines": len(items["order_id"]),
         "customers": len(ids),
         "first_date": min(parsed_dates) if parsed_dates else None,
         "last_date": max(parsed_dates) if parsed_dates else None,
@@ -577,7 +577,7 @@ def _check_rejects(path: Path, mapping: Mapping, rejects: _Rejects, summary: dic
     unit = "orders" if level == "orders" else "order lines"
     if reason == "duplicate_id":
         _fail(path, f"column {column!r}: {summary['orders']:,} rows but "
-                    f"{summary['orders'] - rejects.counts[(level, column, reason)]:,} distinct order ids "
+                    f"{summary['distinct_order_ids']:,} distinct order ids "
                     f"({share:.1%} would be quarantined as duplicate_id, e.g. {example!r}): "
                     "pass --quantity-col/--unit-price-col for line-level data")
     hint = ""

@@ -70,10 +70,10 @@ def read_manifest(folder: Path) -> dict | None:
 
 
 def is_segmart_raw_folder(folder: Path) -> bool:
-    """Written by segmart: its manifest has `written_by`, or is the generator's older manifest
-    (a `generator` key)."""
+    """Written by segmart: its manifest has `written_by`, or is an older manifest of the generator
+    (a `generator` key) or of the importer (an `imported` key)."""
     manifest = read_manifest(folder)
-    return manifest is not None and ("written_by" in manifest or "generator" in manifest)
+    return manifest is not None and any(key in manifest for key in ("written_by", "generator", "imported"))
 
 
 def check_out_folder(out_dir: Path) -> None:

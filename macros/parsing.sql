@@ -1,12 +1,18 @@
 {#- Parsing raw text into typed values. Raw files carry text; these return NULL when the text
     does not parse, so staging can quarantine the row with a reason instead of failing. -#}
 
-{% macro parse_timestamp_utc(text_column, default_offset_hours=none) -%}
-    {{ return(adapter.dispatch('parse_timestamp_utc', 'segmart')(text_column, default_offset_hours)) }}
+{#- Texts with an explicit offset use it; naive texts are local time in `time_zone` (default
+    the var business_timezone, an IANA name), daylight saving included. -#}
+{% macro parse_timestamp_utc(text_column, time_zone=none) -%}
+    {{ return(adapter.dispatch('parse_timestamp_utc', 'segmart')(text_column, time_zone)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_timestamp_utc(text_column, default_offset_hours) -%}
-    {%- set offset = var('source_utc_offset_hours') if default_offset_hours is none else default_offset_hours -%}
+{#- The IANA zone naive timestamps are in: the argument, else the var business_timezone. -#}
+{% macro business_timezone(time_zone=none) -%}
+    {{- var('business_timezone') if time_zone is none else time_zone -}}
+{%- endmacro %}
+
+{% macro duckdb__parse_timestamp_utc(text_column, time_zone) -%}
     case
         when regexp_matches(trim({{ text_column }}), '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:?\d{2})$')
             then try_strptime(left(trim({{ text_column }}), 10) || ' ' || substr(trim({{ text_column }}), 12, 8), '%Y-%m-%d %H:%M:%S')
@@ -21,17 +27,17 @@
                         )
                 end
             )
-        else try_strptime(
+        -- ICU: timezone(zone, naive) reads local time in the zone; timezone('UTC', ...) gives UTC
+        else timezone('UTC', timezone('{{ business_timezone(time_zone) }}', try_strptime(
             trim({{ text_column }}),
             ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d']
-        ) - to_hours({{ offset }})
+        )))
     end
 {%- endmacro %}
 
 {#- The same formats in Spark's patterns; try_to_timestamp gives NULL where DuckDB's
     try_strptime does (run with spark.sql.legacy.timeParserPolicy CORRECTED, see profiles.yml). -#}
-{% macro spark__parse_timestamp_utc(text_column, default_offset_hours) -%}
-    {%- set offset = var('source_utc_offset_hours') if default_offset_hours is none else default_offset_hours -%}
+{% macro spark__parse_timestamp_utc(text_column, time_zone) -%}
     {%- set text = 'trim(' ~ text_column ~ ')' -%}
     case
         when {{ text }} rlike '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:?[0-9]{2})$'
@@ -45,14 +51,13 @@
                 end,
                 try_to_timestamp(left({{ text }}, 10) || ' ' || substr({{ text }}, 12, 8), 'yyyy-MM-dd HH:mm:ss')
             )
-        else timestampadd(
-            hour,
-            - {{ offset }},
+        else to_utc_timestamp(
             coalesce(
                 {%- for pattern in ['yyyy-MM-dd HH:mm:ss', "yyyy-MM-dd'T'HH:mm:ss", 'yyyy/MM/dd HH:mm:ss', 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy-MM-dd', 'yyyy/MM/dd'] %}
                 try_to_timestamp({{ text }}, "{{ pattern }}"){% if not loop.last %},{% endif %}
                 {%- endfor %}
-            )
+            ),
+            '{{ business_timezone(time_zone) }}'
         )
     end
 {%- endmacro %}
@@ -112,8 +117,16 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
-{#- The business date of a UTC timestamp: the calendar date where the shop is (source local
-    time, UTC + source_utc_offset_hours). Customers, holidays and as-of dates count in it. -#}
-{% macro local_date(utc_timestamp) -%}
-    cast({{ dbt.dateadd('hour', var('source_utc_offset_hours'), utc_timestamp) }} as date)
+{#- The business date of a UTC timestamp: the calendar date in the var business_timezone (an
+    IANA zone, daylight saving included). Customers, holidays and as-of dates count in it. -#}
+{% macro local_date(utc_timestamp, time_zone=none) -%}
+    {{ return(adapter.dispatch('local_date', 'segmart')(utc_timestamp, time_zone)) }}
+{%- endmacro %}
+
+{% macro duckdb__local_date(utc_timestamp, time_zone) -%}
+    cast(timezone('{{ business_timezone(time_zone) }}', timezone('UTC', {{ utc_timestamp }})) as date)
+{%- endmacro %}
+
+{% macro spark__local_date(utc_timestamp, time_zone) -%}
+    cast(from_utc_timestamp({{ utc_timestamp }}, '{{ business_timezone(time_zone) }}') as date)
 {%- endmacro %}

@@ -40,3 +40,14 @@ where rejection_reason is not null
 {% macro has_broken_encoding(columns) -%}
     ({% for column in columns %}coalesce({{ dbt.position("'�'", column) }} > 0, false){% if not loop.last %} or {% endif %}{% endfor %})
 {%- endmacro %}
+
+{#- Test filter of the quarantine-rate monitors: the rows that count, i.e. all but those rejected
+    for a reason in the var quarantine_rate_ignored_reasons (guest checkouts and their lines). -#}
+{% macro counts_towards_quarantine_rate() -%}
+    {%- set ignored = var('quarantine_rate_ignored_reasons') -%}
+    {%- if ignored | length == 0 -%}
+        1 = 1
+    {%- else -%}
+        coalesce(rejection_reason not in ('{{ ignored | join("', '") }}'), true)
+    {%- endif -%}
+{%- endmacro %}

@@ -179,7 +179,7 @@ def baseline_parameters(raw: str) -> dict:
     v = dbt_vars()
     shares = v["value_tier_shares"]
     return {
-        "raw": raw, "seeds": project_root() / "seeds", "max_amount": v["max_order_amount_cny"],
+        "raw": raw, "seeds": project_root() / "seeds", "max_amount": v["max_order_amount"],
         "income_low_edge": v["income_band_edges"][0], "income_high_edge": v["income_band_edges"][1],
         "wallet_quantile": v["wallet_quantile"], "min_peers": v["wallet_min_peer_group_size"],
         "platinum_cut": shares["platinum"], "gold_cut": round(shares["platinum"] + shares["gold"], 10),

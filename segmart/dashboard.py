@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from segmart.dashboard_text import TEXT
+from segmart.dashboard_text import texts
 from segmart.views import Marts
 
 @st.cache_resource
@@ -30,8 +30,8 @@ def _segment_bars(summary, axis_title: str, t: dict) -> alt.Chart:
 def main() -> None:
     st.set_page_config(page_title="segmart", layout="wide")
     lang = st.sidebar.radio("Language / 语言", ["en", "zh"], format_func=lambda x: "English" if x == "en" else "中文")
-    t = TEXT[lang]
     marts = _marts()
+    t = texts(lang, marts.reporting_currency())
     st.title(t["title"])
     totals = marts.sql("select count(*) as c, count(*) filter (where not is_prospect) as b, "
                        "sum(net_revenue) as r from customer_segments").iloc[0]

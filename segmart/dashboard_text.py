@@ -1,13 +1,14 @@
-"""Captions and titles of the dashboard and the report, in English and Chinese."""
+"""Captions and titles of the dashboard and the report, in English and Chinese. Money is labelled
+with the warehouse's reporting currency (published mart warehouse_settings): `texts(lang, currency)`."""
 
 TEXT = {
     "en": {
         "title": "Customer segments",
-        "as_of": "As of {date}: {customers:,} customers, {buyers:,} buyers, net revenue {revenue:,.0f} CNY.",
+        "as_of": "As of {date}: {customers:,} customers, {buyers:,} buyers, net revenue {revenue:,.0f} {currency}.",
         "pyramid": "Customer pyramid", "pareto": "Pareto curve", "rfm": "RFM grid (recency × frequency)",
         "matrix": "Value matrix", "funnel": "Lifecycle funnel", "opportunities": "Share-of-wallet opportunities",
         "migration": "Segment migration", "drill": "Segment drill-down",
-        "customers": "Customers", "revenue": "Net revenue (CNY)", "share_customers": "Share of customers",
+        "customers": "Customers", "revenue": "Net revenue ({currency})", "share_customers": "Share of customers",
         "share_revenue": "Share of revenue", "tier": "Tier", "stage": "Stage", "quadrant": "Quadrant",
         "top20": "The top 20% of buyers bring {share:.1%} of net revenue.",
         "pyramid_caption": "{n} tiers; platinum {p:.1%} of customers bring {r:.1%} of revenue.",
@@ -20,15 +21,15 @@ TEXT = {
         "dimension": "Dimension", "segment": "Segment", "from": "From", "to": "To",
         "download": "Download the customer list (CSV)", "drill_caption": "{n:,} customers in this segment.",
         "cumulative_customers": "Cumulative share of buyers", "cumulative_revenue": "Cumulative share of revenue",
-        "headroom": "Headroom (CNY)", "language": "Language",
+        "headroom": "Headroom ({currency})", "language": "Language",
     },
     "zh": {
         "title": "客户细分",
-        "as_of": "截至 {date}：客户 {customers:,} 位，购买客户 {buyers:,} 位，净收入 {revenue:,.0f} 元。",
+        "as_of": "截至 {date}：客户 {customers:,} 位，购买客户 {buyers:,} 位，净收入 {revenue:,.0f} {currency}。",
         "pyramid": "客户金字塔", "pareto": "帕累托曲线", "rfm": "RFM 网格（最近一次消费 × 消费频率）",
         "matrix": "客户价值矩阵", "funnel": "客户生命周期漏斗", "opportunities": "钱包份额机会",
         "migration": "细分迁移", "drill": "细分明细",
-        "customers": "客户数", "revenue": "净收入（元）", "share_customers": "客户占比",
+        "customers": "客户数", "revenue": "净收入（{currency}）", "share_customers": "客户占比",
         "share_revenue": "收入占比", "tier": "层级", "stage": "阶段", "quadrant": "象限",
         "top20": "前 20% 的购买客户贡献了 {share:.1%} 的净收入。",
         "pyramid_caption": "{n} 个层级；铂金层 {p:.1%} 的客户贡献 {r:.1%} 的收入。",
@@ -41,6 +42,20 @@ TEXT = {
         "dimension": "维度", "segment": "细分", "from": "起始", "to": "结束",
         "download": "下载客户名单（CSV）", "drill_caption": "该细分共 {n:,} 位客户。",
         "cumulative_customers": "购买客户累计占比", "cumulative_revenue": "收入累计占比",
-        "headroom": "余量（元）", "language": "语言",
+        "headroom": "余量（{currency}）", "language": "语言",
     },
 }
+
+
+# How a currency is written in a label: its ISO code, except CNY in Chinese (元).
+CURRENCY_LABELS = {"zh": {"CNY": "元"}}
+
+
+def currency_label(lang: str, currency: str) -> str:
+    return CURRENCY_LABELS.get(lang, {}).get(currency, currency)
+
+
+def texts(lang: str, currency: str) -> dict[str, str]:
+    """TEXT[lang] with {currency} filled in (the other placeholders stay for .format)."""
+    label = currency_label(lang, currency)
+    return {key: value.replace("{currency}", label) for key, value in TEXT[lang].items()}

@@ -87,6 +87,7 @@ R_REFUND = "refund_above_gross"
 R_CURRENCY = "unknown_currency"
 R_AGE = "impossible_age"
 R_UNKNOWN_ORDER = "unknown_order_id"
+R_GUEST_LINE = "guest_order_line"
 R_BAD_NUMBER = "unparseable_number"
 R_CATEGORY = "unknown_category"
 R_EVENT_TYPE = "unknown_event_type"
@@ -541,9 +542,12 @@ class Generator:
                                  (R_FUTURE_TS, f_ts), (R_NEGATIVE, neg), (R_REFUND, refund),
                                  (R_CURRENCY, currency), (R_BAD_NUMBER, number)]:
                 self.counter.add_dirty("orders", reason, rows.size)
-            # items of quarantined orders have no accepted order
+            # items of quarantined orders have no accepted order: a guest order's (no customer
+            # id) are guest_order_line, the others unknown_order_id
             orphan_items = np.isin(line_order, bad_orders)
-            self.counter.add_dirty("order_items", R_UNKNOWN_ORDER, int(orphan_items.sum()))
+            guest_items = np.isin(line_order, m_id)
+            self.counter.add_dirty("order_items", R_GUEST_LINE, int(guest_items.sum()))
+            self.counter.add_dirty("order_items", R_UNKNOWN_ORDER, int((orphan_items & ~guest_items).sum()))
             items = tables["order_items"]
             neg_price, bad_qty = pick(np.flatnonzero(~orphan_items), 2)
             items["unit_price"] = _set(items["unit_price"], neg_price, "-5.00")

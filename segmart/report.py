@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from segmart.dashboard_text import TEXT  # noqa: E402
+from segmart.dashboard_text import texts  # noqa: E402
 from segmart.views import Marts  # noqa: E402
 
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"]
@@ -64,7 +64,7 @@ def _heat(frame: pd.DataFrame, rows: str, cols: str, value: str, xlabel: str, yl
 
 
 def build_sections(marts: Marts, out_dir: Path, lang: str = "en", progress: bool = True) -> list[Section]:
-    t = TEXT[lang]
+    t = texts(lang, marts.reporting_currency())
     plt.rcParams["font.sans-serif"] = CJK_FONTS
     sections: list[Section] = []
     steps = ["pyramid", "pareto", "rfm", "matrix", "funnel", "opportunities", "migration"]
@@ -125,7 +125,7 @@ def write_report(out_dir: str | Path, published_dir: str | Path | None = None, l
     out.mkdir(parents=True, exist_ok=True)
     marts = Marts(published_dir)
     sections = build_sections(marts, out, lang, progress)
-    t = TEXT[lang]
+    t = texts(lang, marts.reporting_currency())
     parts = [
         "<!doctype html>",
         f"<html lang='{lang}'><head><meta charset='utf-8'><title>{html.escape(t['title'])}</title>",

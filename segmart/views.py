@@ -17,7 +17,7 @@ import pandas as pd
 
 PROJECT = Path(__file__).resolve().parent.parent
 MARTS = ("customer_segments", "segment_summary", "pareto_curve", "customer_segment_history",
-         "segment_migrations", "customer_share_of_wallet")
+         "segment_migrations", "customer_share_of_wallet", "warehouse_settings")
 DIMENSIONS = ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment", "customer_type")
 LANGS = ("en", "zh")
 
@@ -55,6 +55,10 @@ class Marts:
         return self.sql(text)
 
     # --- the views ------------------------------------------------------------------------------
+    def reporting_currency(self) -> str:
+        """The currency every amount of the marts is in (warehouse_settings, one row)."""
+        return str(self.sql("select reporting_currency from warehouse_settings")["reporting_currency"].iloc[0])
+
     def as_of_date(self):
         return self.sql("select max(as_of_date) as d from customer_segments")["d"].iloc[0]
 

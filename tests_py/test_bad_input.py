@@ -76,11 +76,15 @@ def test_good_rows_beside_bad_ones_are_unaffected(staged_corpus):
     orders = dict((row[0], row[1:]) for row in con.sql(
         "select order_id, customer_id, gross_amount, discount_amount, currency_code from staging.stg_raw__orders"
     ).fetchall())
-    assert orders == {"O1": ("C1", 100, 10, "CNY"), "O2": ("C2", Decimal("92"), Decimal("9.2"), "HKD")}
+    # O16 is a return (negative gross): accepted, its amount stays negative
+    assert orders == {"O1": ("C1", 100, 10, "CNY"), "O2": ("C2", Decimal("92"), Decimal("9.2"), "HKD"),
+                      "O16": ("C1", Decimal("-30"), 0, "CNY")}
     customers = dict(con.sql("select customer_id, city from staging.stg_raw__customers").fetchall())
     assert customers == {"C1": "上海", "C2": "上海", "C3": "火星"}
-    items = con.sql("select order_item_id, quantity, unit_price from staging.stg_raw__order_items").fetchall()
-    assert items == [("O1-1", 2, 50)]
+    items = con.sql("select order_item_id, quantity, unit_price from staging.stg_raw__order_items "
+                    "order by order_item_id").fetchall()
+    # O2-3 is a returned line (negative quantity) of an HKD order: 10 HKD at 0.92 is 9.2 CNY
+    assert items == [("O1-1", 2, 50), ("O2-3", -1, Decimal("9.2"))]
 
 
 def test_corpus_covers_at_least_twenty_kinds():

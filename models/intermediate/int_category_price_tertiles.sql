@@ -13,7 +13,7 @@ price_counts as (
         unit_price,
         count(*) as line_count
     from {{ ref('int_purchased_order_lines') }}
-    where order_date <= {{ as_of_date() }}
+    where order_date <= {{ as_of_date() }} and not is_returned_line
     group by category, unit_price
 
 ),

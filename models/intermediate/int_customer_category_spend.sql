@@ -32,7 +32,8 @@ spend as (
         sum(case when is_before_window then net_line_amount else 0 end) as net_revenue_before_window,
         sum(case when is_in_year_window then net_line_amount else 0 end) as net_revenue_last_365_days,
         sum(quantity) as units,
-        {{ safe_divide('sum(unit_price * quantity)', 'sum(quantity)') }} as avg_unit_price
+        {{ safe_divide('sum(case when not is_returned_line then unit_price * quantity end)',
+                       'sum(case when not is_returned_line then quantity end)') }} as avg_unit_price
     from lines
     group by customer_id, category
 

@@ -1,4 +1,5 @@
-{#- Orders netted to revenue and margin (DECISIONLOG.md "Revenue netting"), with the timing
+{#- Orders netted to revenue and margin (DECISIONLOG.md "Revenue netting", "Returns and
+    cancellations": a return row's negative gross reduces net revenue and is never a purchase), with the timing
     flags the features need. One row per staged order, all dates: later models filter by as-of.
     Incremental: the orders of the latest staged batch are replaced (macros/incremental.sql). -#}
 {{ order_grained_incremental('order_id', ['base_raw__orders']) }}
@@ -31,6 +32,7 @@ netted as (
         orders.gross_amount,
         orders.discount_amount,
         orders.refund_amount,
+        -- a return (negative gross; staging makes its status returned) nets to its gross
         case
             when orders.order_status = 'cancelled' then 0
             else orders.gross_amount - orders.discount_amount - orders.refund_amount
@@ -39,6 +41,9 @@ netted as (
         cast(
             case
                 when orders.order_status = 'cancelled' then 0
+                -- a return (negative gross) takes its goods back: their cost comes off cost of
+                -- sales, whichever sign the source gave it
+                when orders.gross_amount < 0 then -abs(orders.cost_amount)
                 -- the cost of returned goods is recovered in proportion to the refund; the product
                 -- is a double, made decimal at eight places before rounding to cents: a double
                 -- near half a cent rounds differently on DuckDB and Spark, eight places do not

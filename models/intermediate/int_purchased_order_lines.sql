@@ -1,4 +1,5 @@
-{#- Every line of a purchase, with the customer and the order date: the one scan of order lines
+{#- Every line of a purchase or of a return (negative, DECISIONLOG.md "Returns and
+    cancellations"), with the customer and the order date: the one scan of order lines
     against orders that category spend and price tertiles share (they filter by the as-of date).
     Line amounts are scaled by the order's net / gross ratio, so discounts and refunds net out per
     category exactly as they do per order. Incremental: the lines of every order whose header or
@@ -15,9 +16,13 @@ orders as (
         order_id,
         customer_id,
         order_date,
+        gross_amount < 0 as is_return,
         {{ share_of('net_revenue', 'gross_amount') }} as net_ratio
     from {{ ref('int_orders_netted') }}
-    where is_purchase and {{ is_touched('order_id', ['base_raw__orders', 'base_raw__order_items']) }}
+    -- purchases and returns (negative gross): a return takes its lines' amounts off the category
+    where
+        {{ is_touched('order_id', ['base_raw__orders', 'base_raw__order_items']) }}
+        and (is_purchase or gross_amount < 0)
 
 ),
 
@@ -35,10 +40,18 @@ final as (
         orders.customer_id,
         orders.order_date,
         items.category,
-        items.quantity,
         items.unit_price,
         -- decimal, so sums over lines are exact and the same on every build
-        cast(items.line_amount * orders.net_ratio as decimal(18, 4)) as net_line_amount
+        cast(
+            case
+                when orders.is_return then -abs(items.line_amount)
+                else items.line_amount * orders.net_ratio
+            end as decimal(18, 4)
+        ) as net_line_amount,
+        -- a return's lines count negative whichever sign the source gave their quantity
+        case when orders.is_return then -abs(items.quantity) else items.quantity end as quantity,
+        -- a line of a return, or a returned line (negative quantity) of a purchase: not a price paid
+        orders.is_return or items.quantity < 0 as is_returned_line
     from items
     inner join orders
         on items.order_id = orders.order_id

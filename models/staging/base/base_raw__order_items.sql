@@ -1,5 +1,6 @@
 {#- Every raw order line, parsed once, with the first rule it breaks. Lines of an order that
-    was quarantined are quarantined too (unknown_order_id): they have no accepted order.
+    was quarantined are quarantined too: guest_order_line when the order had no customer id (a
+    guest checkout), else unknown_order_id. A negative quantity is a returned line, accepted.
     Incremental: new lines, and every line of an order staged in the same run (its acceptance
     and currency decide the line's); see macros/incremental.sql. -#}
 {{ raw_row_incremental() }}
@@ -19,9 +20,19 @@ accepted_orders as (
 
     select
         order_id,
-        cny_per_unit
+        reporting_per_unit
     from {{ ref('base_raw__orders') }}
     where rejection_reason is null
+
+),
+
+-- orders quarantined only because they have no customer id (guest checkouts): their lines are
+-- guest_order_line, not unknown_order_id, and neither counts towards the quarantine rate
+guest_orders as (
+
+    select distinct order_id
+    from {{ ref('base_raw__orders') }}
+    where rejection_reason = 'missing_customer_id' and order_id is not null
 
 ),
 
@@ -38,11 +49,14 @@ parsed as (
         {{ parse_decimal('source.quantity', 18, 3) }} as quantity,
         source.unit_price as unit_price_text,
         {{ parse_decimal('source.unit_price') }} as unit_price,
-        accepted_orders.cny_per_unit,
-        accepted_orders.order_id is not null as is_known_order
+        accepted_orders.reporting_per_unit,
+        accepted_orders.order_id is not null as is_known_order,
+        guest_orders.order_id is not null as is_guest_order
     from source
     left join accepted_orders
         on {{ clean_id('source.order_id') }} = accepted_orders.order_id
+    left join guest_orders
+        on {{ clean_id('source.order_id') }} = guest_orders.order_id
 
 ),
 
@@ -60,7 +74,8 @@ checked as (
             ["order_id is null", "missing_order_id"],
             [is_repeated_key(), "duplicate_id"],
             ["line_number is null or quantity is null or unit_price is null", "unparseable_number"],
-            ["quantity < 0 or unit_price < 0", "negative_amount"],
+            ["unit_price < 0", "negative_amount"],
+            ["not is_known_order and is_guest_order", "guest_order_line"],
             ["not is_known_order", "unknown_order_id"],
         ]) }} as rejection_reason
     from keyed
@@ -80,8 +95,9 @@ final as (
         quantity,
         {{ kept_if_rejected('unit_price_text') }},
         unit_price,
-        cny_per_unit,
+        reporting_per_unit,
         is_known_order,
+        is_guest_order,
         rejection_reason,
         {{ build_started_at() }} as staged_at
     from checked

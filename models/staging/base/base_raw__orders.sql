@@ -1,4 +1,6 @@
-{#- Every raw order row, parsed once and converted to CNY, with the first rule it breaks.
+{#- Every raw order row, parsed once, with the rate to the reporting currency (var
+    reporting_currency) and the first rule it breaks. A negative gross amount is a return
+    (DECISIONLOG.md "Returns and cancellations").
     stg_raw__orders keeps the accepted rows, quarantine_raw__orders the rest. The raw text of a
     parsed column is kept for rejected rows only. Incremental: see macros/incremental.sql. -#}
 {{ raw_row_incremental() }}
@@ -12,9 +14,21 @@ source as (
 
 ),
 
+reporting as (
+
+    {{ reporting_currency_rate() }}
+
+),
+
 currencies as (
 
-    select * from {{ ref('currency_codes') }}
+    select
+        currency_codes.raw_code,
+        currency_codes.currency_code,
+        -- reporting currency per unit: the CNY pivot divided out, rounded to the seed's scale
+        cast(currency_codes.cny_per_unit / reporting.cny_per_unit as decimal(18, 6)) as reporting_per_unit
+    from {{ ref('currency_codes') }} as currency_codes
+    cross join reporting
 
 ),
 
@@ -37,7 +51,7 @@ parsed as (
         coalesce({{ clean_text('source.status') }}, 'completed') as order_status,
         source.currency as currency_text,
         currencies.currency_code,
-        currencies.cny_per_unit,
+        currencies.reporting_per_unit,
         source.gross_amount as gross_amount_text,
         source.discount_amount as discount_amount_text,
         source.refund_amount as refund_amount_text,
@@ -49,7 +63,7 @@ parsed as (
         accepted_customers.customer_id is not null as is_known_customer
     from source
     left join currencies
-        on upper(trim(coalesce(source.currency, '{{ var("default_currency") }}'))) = currencies.raw_code
+        on upper(coalesce(nullif(trim(source.currency), ''), '{{ var("default_currency") }}')) = currencies.raw_code
     left join accepted_customers
         on {{ clean_id('source.customer_id') }} = accepted_customers.customer_id
 
@@ -76,9 +90,10 @@ checked as (
                 ~ " or (" ~ clean_id("discount_amount_text") ~ " is not null and discount_amount is null)"
                 ~ " or (" ~ clean_id("refund_amount_text") ~ " is not null and refund_amount is null)"
                 ~ " or (" ~ clean_id("cost_amount_text") ~ " is not null and cost_amount is null)", "unparseable_number"],
-            ["gross_amount < 0 or discount_amount < 0 or refund_amount < 0 or cost_amount < 0", "negative_amount"],
-            ["refund_amount > gross_amount", "refund_above_gross"],
-            ["cast(gross_amount as " ~ type_double() ~ ") * coalesce(cny_per_unit, 1) > " ~ var("max_order_amount_cny"), "absurd_amount"],
+            ["discount_amount < 0 or refund_amount < 0 or (cost_amount < 0 and gross_amount >= 0)", "negative_amount"],
+            ["gross_amount < 0 and (coalesce(discount_amount, 0) != 0 or coalesce(refund_amount, 0) != 0)", "discount_on_return"],
+            ["gross_amount >= 0 and refund_amount > gross_amount", "refund_above_gross"],
+            ["abs(cast(gross_amount as " ~ type_double() ~ ")) * coalesce(reporting_per_unit, 1) > " ~ var("max_order_amount"), "absurd_amount"],
             ["currency_code is null", "unknown_currency"],
             ["order_status not in ('completed', 'cancelled', 'returned')", "unknown_status"],
             ["not is_known_customer", "unknown_customer_id"],
@@ -99,7 +114,7 @@ final as (
         order_status,
         {{ kept_if_rejected('currency_text') }},
         currency_code,
-        cny_per_unit,
+        reporting_per_unit,
         {{ kept_if_rejected('gross_amount_text') }},
         {{ kept_if_rejected('discount_amount_text') }},
         {{ kept_if_rejected('refund_amount_text') }},

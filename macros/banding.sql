@@ -105,7 +105,7 @@
     {%- if method == 'quantile' -%}
         {{ prefix }}_quantile_score
     {%- elif method == 'gapless_quantile' -%}
-        {{ gapless_quantile_score(prefix, n) }}
+        cast({{ gapless_quantile_score(prefix, n) }} as integer)
     {%- else -%}
         {{ exceptions.raise_compiler_error("var rfm_score_method must be quantile or gapless_quantile, not " ~ method) }}
     {%- endif -%}

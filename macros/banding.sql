@@ -58,3 +58,55 @@
         else '{{ rest_label }}'
     end
 {%- endmacro %}
+
+{#- The two window columns a gap-free score is computed from (two steps: a window function
+    cannot read another): <prefix>_quantile_score, the quantile_score of expr, and
+    <prefix>_value_rank, the rank of expr's value among the distinct values (dense_rank(); 1 =
+    the value that scores lowest). NULL expr gets NULL in both. -#}
+{% macro score_parts(expr, prefix, n=5, order='asc') -%}
+    {{ quantile_score(expr, n, order) }} as {{ prefix }}_quantile_score,
+    case
+        when ({{ expr }}) is not null
+            then dense_rank() over (partition by (({{ expr }}) is null) order by ({{ expr }}) {{ order }})
+    end as {{ prefix }}_value_rank
+{%- endmacro %}
+
+{#- Gap-free quantile score 1..n from the columns of score_parts(prefix) (DECISIONLOG.md "Thin
+    data"). With q the quantile score, d the value's rank among the D distinct values:
+    D >= n: greatest(d + running min of (q − d), d + n − D): every score 1..n is used and
+    neighbouring values differ by at most one score, so a tie holding most rows (most buyers buy
+    once) cannot push the next values past the middle scores; D < n: least(d + running max of
+    (q − d), d + n − D): distinct values never share a score. Where every tie group is smaller
+    than 1/n of the rows this equals the quantile score. Ties share a score; depends on values
+    only, never on row order. -#}
+{% macro gapless_quantile_score(prefix, n=5) -%}
+    {%- set rank_column = prefix ~ '_value_rank' -%}
+    {%- set step = prefix ~ '_quantile_score - ' ~ rank_column -%}
+    {%- set partition = 'partition by (' ~ rank_column ~ ' is null)' -%}
+    {%- set distinct_values = 'max(' ~ rank_column ~ ') over (' ~ partition ~ ')' -%}
+    case
+        when {{ rank_column }} is null then null
+        when {{ distinct_values }} >= {{ n }}
+            then greatest(
+                {{ rank_column }} + min({{ step }}) over ({{ partition }} order by {{ rank_column }}),
+                {{ rank_column }} + {{ n }} - {{ distinct_values }}
+            )
+        else least(
+            {{ rank_column }} + max({{ step }}) over ({{ partition }} order by {{ rank_column }}),
+            {{ rank_column }} + {{ n }} - {{ distinct_values }}
+        )
+    end
+{%- endmacro %}
+
+{#- The score of the columns of score_parts(prefix) by the var rfm_score_method: 'quantile'
+    (Hughes' quintiles as they fall) or 'gapless_quantile' (gapless_quantile_score). -#}
+{% macro rfm_score(prefix, n=5) -%}
+    {%- set method = var('rfm_score_method') -%}
+    {%- if method == 'quantile' -%}
+        {{ prefix }}_quantile_score
+    {%- elif method == 'gapless_quantile' -%}
+        cast({{ gapless_quantile_score(prefix, n) }} as integer)
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("var rfm_score_method must be quantile or gapless_quantile, not " ~ method) }}
+    {%- endif -%}
+{%- endmacro %}

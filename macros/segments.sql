@@ -1,5 +1,6 @@
 {#- The label column (language 'en' or 'zh') of a segment dimension in customer_segments;
-    a dimension without labels (customer_type) shows its value. -#}
+    a dimension without labels (customer_type) shows its value, 'Unknown' / '未知' when NULL
+    (no customer attributes), so no label is NULL. -#}
 {% macro segment_label(dimension, language) -%}
     {%- set label_columns = {
         'rfm_segment': 'rfm_segment_label_',
@@ -11,6 +12,6 @@
     {%- if dimension in label_columns -%}
         {{ label_columns[dimension] ~ language }}
     {%- else -%}
-        cast({{ dimension }} as {{ dbt.type_string() }})
+        coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), '{{ 'Unknown' if language == 'en' else '未知' }}')
     {%- endif -%}
 {%- endmacro %}

@@ -5,8 +5,12 @@
     (`active` is a boolean SQL expression) with the same peer keys in the same partition. The
     finest level uses all peer_keys; when that group has fewer than min_peers active rows the
     next level drops the last key, down to everyone in the partition. Returns entity, partition
-    columns, estimated_wallet, peer_level (the keys used, '+'-joined, or 'all') and
-    peer_group_size. Peer keys must not be NULL (coalesce them to 'unknown' first).
+    columns, estimated_wallet, peer_level (the keys used, '+'-joined, or 'all'),
+    peer_group_size and wallet_estimate_source: 'peer_group' when there is an estimate;
+    'no_known_peer_keys' when every peer key of the row is 'unknown' (nothing to compare the
+    customer on: an orders-only log would give everyone one identical made-up wallet) and
+    'peer_group_too_small' when even everyone has fewer than min_peers active rows; both leave
+    estimated_wallet NULL. Peer keys must not be NULL (coalesce them to 'unknown' first).
     The quantile is percentile_cont's (linear interpolation between the values at positions
     floor and ceil of (n − 1) × q), computed from a sort of the non-zero values and a count of
     the zeros: no holistic aggregate holding every value in memory, which ran out of memory on
@@ -93,6 +97,9 @@
         from {{ level }}_bounds
     ),
     {% endfor %}
+    {%- set no_known_keys -%}
+        {% for key in peer_keys %}base.{{ key }} = 'unknown'{% if not loop.last %} and {% endif %}{% else %}false{% endfor %}
+    {%- endset %}
     estimates as (
         select
             base.{{ entity }},
@@ -100,11 +107,19 @@
             base.{{ key }},
             {%- endfor %}
             case
+                when {{ no_known_keys }} then null
             {%- for keys in levels %}
-                when peer_level_{{ loop.index }}.peers >= {{ min_peers }} or {{ loop.last }}
+                when peer_level_{{ loop.index }}.peers >= {{ min_peers }}
                     then peer_level_{{ loop.index }}.estimate
             {%- endfor %}
             end as estimated_wallet,
+            case
+                when {{ no_known_keys }} then 'no_known_peer_keys'
+            {%- for keys in levels %}
+                when peer_level_{{ loop.index }}.peers >= {{ min_peers }} then 'peer_group'
+            {%- endfor %}
+                else 'peer_group_too_small'
+            end as wallet_estimate_source,
             case
             {%- for keys in levels %}
                 when peer_level_{{ loop.index }}.peers >= {{ min_peers }} or {{ loop.last }}
@@ -128,15 +143,16 @@
 {%- endmacro %}
 
 {#- The wallet columns from our spend, a stated wallet (NULL when not surveyed) and an
-    estimated one: wallet = stated when present, else max(our spend, estimate); its source;
-    share of wallet capped at 1; a conflict flag where our spend exceeds the stated wallet;
-    headroom = wallet − our spend, never below 0. -#}
+    estimated one: wallet = stated when present, else max(our spend, estimate), else NULL (no
+    stated wallet and no estimate: nothing is known about it); its source; share of wallet
+    capped at 1; a conflict flag where our spend exceeds the stated wallet; headroom = wallet −
+    our spend, never below 0, NULL without a wallet. -#}
 {% macro wallet_columns(our_spend, stated_wallet, estimated_wallet) -%}
     {%- set our -%}cast({{ our_spend }} as {{ type_double() }}){%- endset -%}
     {%- set stated -%}cast({{ stated_wallet }} as {{ type_double() }}){%- endset -%}
     {%- set estimated -%}cast({{ estimated_wallet }} as {{ type_double() }}){%- endset -%}
     {%- set wallet -%}
-        coalesce({{ stated }}, greatest({{ our }}, coalesce({{ estimated }}, 0)))
+        coalesce({{ stated }}, case when {{ estimated }} is not null then greatest({{ our }}, {{ estimated }}) end)
     {%- endset -%}
     {{ wallet }} as wallet,
     case
@@ -146,7 +162,7 @@
     end as wallet_source,
     case when {{ wallet }} > 0 then least(1, {{ our }} / {{ wallet }}) end as share_of_wallet,
     coalesce({{ our }} > {{ stated }}, false) as has_wallet_conflict,
-    greatest({{ wallet }} - {{ our }}, 0) as wallet_headroom
+    case when {{ wallet }} is not null then greatest({{ wallet }} - {{ our }}, 0) end as wallet_headroom
 {%- endmacro %}
 
 

@@ -1,6 +1,7 @@
-{#- RFM scores 1–5 by quintile among customers who have purchased, as of the as-of date
-    (DOMAIN.md §2): recency (fewer days = 5), frequency (orders), monetary (net revenue). Ties
-    share a score, so scores never depend on row order. -#}
+{#- RFM scores 1–5 among customers who have purchased, as of the as-of date: recency (fewer
+    days = 5), frequency (orders), monetary (net revenue), by quintile (Hughes) made gap-free
+    where one value holds most customers (var rfm_score_method, macros/banding.sql). Ties share
+    a score, so scores never depend on row order. -#}
 with
 
 orders as (
@@ -21,6 +22,20 @@ with_recency as (
 
 ),
 
+parts as (
+
+    select
+        customer_id,
+        recency_days,
+        order_count,
+        net_revenue,
+        {{ score_parts('recency_days', 'r', 5, 'desc') }},
+        {{ score_parts('order_count', 'f', 5, 'asc') }},
+        {{ score_parts('net_revenue', 'm', 5, 'asc') }}
+    from with_recency
+
+),
+
 final as (
 
     select
@@ -28,10 +43,10 @@ final as (
         recency_days,
         order_count,
         net_revenue,
-        {{ quantile_score('recency_days', 5, 'desc') }} as r_score,
-        {{ quantile_score('order_count', 5, 'asc') }} as f_score,
-        {{ quantile_score('net_revenue', 5, 'asc') }} as m_score
-    from with_recency
+        {{ rfm_score('r', 5) }} as r_score,
+        {{ rfm_score('f', 5) }} as f_score,
+        {{ rfm_score('m', 5) }} as m_score
+    from parts
 
 )
 

@@ -1,7 +1,9 @@
 {#- Back-test of the prospect score: score the prospects of one window before the as-of date
     (trained on the window before that), then look at who bought within the window. The top
     third by score must have converted more often than the bottom third. Returns one row with
-    both rates when it did not. -#}
+    both rates when it did not. Fewer than three prospects (none at all on data without sign-up
+    dates, an orders-only log) cannot be split in thirds: the back-test is skipped, not failed,
+    and the warn-severity companion purchase_likelihood_back_test_has_prospects says so. -#}
 {%- set window = var('prospect_conversion_window_days') -%}
 with
 
@@ -34,5 +36,5 @@ rates as (
 
 select * from rates
 where
-    prospects < 3
-    or not top_third_conversion_rate > bottom_third_conversion_rate
+    prospects >= 3
+    and not top_third_conversion_rate > bottom_third_conversion_rate

@@ -2,13 +2,20 @@
     action it calls for — RFM, the value pyramid with its treatment and owner, the value
     matrix, the lifecycle stage, the interest segment, flags and prospects' purchase likelihood.
     Every rule is a var or a seed row (see _segments__docs.md). -#}
-{%- set potentials = {
+{#- Growth potential: the var's measure; when no buyer has it (no wallet estimate on data
+    without customer attributes, no BTYD fit), the next one that some buyer has, so the matrix
+    still splits on potential. value_matrix_potential_source records the measure used. -#}
+{%- set potentials = ['wallet_headroom', 'predicted_clv'] -%}
+{%- set potential_order = [var('value_matrix_potential_measure')]
+    + (['wallet_headroom', 'predicted_clv', 'discounted_clv'] | reject('equalto', var('value_matrix_potential_measure')) | list) -%}
+{%- set potential_columns = {
     'wallet_headroom': 'wallet.wallet_headroom',
     'predicted_clv': 'lifetime_value.predicted_clv',
+    'discounted_clv': 'lifetime_value.discounted_clv',
 } -%}
 {%- set opinion_leader_segments = "'" ~ var('opinion_leader_segments') | join("', '") ~ "'" -%}
 {%- if var('value_matrix_potential_measure') not in potentials -%}
-    {{ exceptions.raise_compiler_error("var value_matrix_potential_measure must be one of " ~ potentials.keys() | join(', ') ~ ", not " ~ var('value_matrix_potential_measure')) }}
+    {{ exceptions.raise_compiler_error("var value_matrix_potential_measure must be one of " ~ potentials | join(', ') ~ ", not " ~ var('value_matrix_potential_measure')) }}
 {%- endif -%}
 with
 
@@ -96,13 +103,46 @@ price_bands as (
 
 ),
 
+-- which measures the data has: current value is the 12-month gross margin when some buyer has
+-- a cost (gross_margin not NULL), else the 12-month net revenue (an orders-only log)
+availability as (
+
+    select
+        count(features.gross_margin) > 0 as has_costs,
+        {%- for measure in potential_order %}
+        count({{ potential_columns[measure] }}) > 0 as has_{{ measure }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from features
+    left join lifetime_value
+        on features.customer_id = lifetime_value.customer_id
+    left join wallet
+        on features.customer_id = wallet.customer_id
+    where not features.is_prospect
+
+),
+
 measured as (
 
     select
         features.customer_id,
         features.is_prospect,
-        coalesce(features.gross_margin_last_365_days, 0) as current_value,
-        coalesce({{ potentials[var('value_matrix_potential_measure')] }}, 0) as growth_potential,
+        case
+            when availability.has_costs then coalesce(features.gross_margin_last_365_days, 0)
+            else coalesce(features.net_revenue_last_365_days, 0)
+        end as current_value,
+        case when availability.has_costs then 'gross_margin' else 'net_revenue' end as current_value_source,
+        case
+            {%- for measure in potential_order %}
+            when availability.has_{{ measure }} then coalesce({{ potential_columns[measure] }}, 0)
+            {%- endfor %}
+            else 0
+        end as growth_potential,
+        case
+            {%- for measure in potential_order %}
+            when availability.has_{{ measure }} then '{{ measure }}'
+            {%- endfor %}
+            else 'none'
+        end as growth_potential_source,
         lifetime_value.predicted_clv,
         lifetime_value.discounted_clv,
         wallet.wallet,
@@ -112,6 +152,7 @@ measured as (
         on features.customer_id = lifetime_value.customer_id
     left join wallet
         on features.customer_id = wallet.customer_id
+    cross join availability
 
 ),
 
@@ -186,7 +227,7 @@ final as (
         rfm_segments.recommended_action as rfm_recommended_action,
         rfm_segments.recommended_action_zh as rfm_recommended_action_zh,
         -- value pyramid
-        '{{ var("value_tier_measure") }}' as value_tier_measure,
+        value_tiers_assigned.value_tier_measure,
         value_tiers_assigned.value_measure,
         value_tiers_assigned.value_tier,
         value_tiers.label_en as value_tier_label_en,
@@ -197,7 +238,9 @@ final as (
         value_tiers.recommended_action as value_tier_action,
         -- value matrix
         levelled.current_value,
+        levelled.current_value_source as value_matrix_current_source,
         levelled.growth_potential,
+        levelled.growth_potential_source as value_matrix_potential_source,
         levelled.current_value_level,
         levelled.growth_potential_level,
         quadrants.value_quadrant,
@@ -216,21 +259,27 @@ final as (
         -- interest segment
         features.top_category,
         features.price_band,
+        -- 'none': no purchased order line in the window (prospects, orders-only data)
         case
             when features.top_category is not null
                 then {{ dbt.concat(['features.top_category', "':'", "coalesce(features.price_band, 'unknown')"]) }}
+            else 'none'
         end as interest_segment,
         case
             when features.top_category is not null
                 then {{ dbt.concat([
-                    'categories.label_en', "' · '", "coalesce(price_bands.label_en, 'unknown price')"
+                    "coalesce(categories.label_en, features.top_category)", "' · '",
+                    "coalesce(price_bands.label_en, 'unknown price')"
                 ]) }}
+            else 'No category interest'
         end as interest_segment_label_en,
         case
             when features.top_category is not null
                 then {{ dbt.concat([
-                    'categories.label_zh', "' · '", "coalesce(price_bands.label_zh, '未知价位')"
+                    "coalesce(categories.label_zh, features.top_category)", "' · '",
+                    "coalesce(price_bands.label_zh, '未知价位')"
                 ]) }}
+            else '无品类偏好'
         end as interest_segment_label_zh,
         features.has_top_category_changed as is_deciding,
         -- flags

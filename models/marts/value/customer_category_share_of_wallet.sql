@@ -39,6 +39,7 @@ wallets as (
         estimates.estimated_wallet,
         estimates.peer_level,
         estimates.peer_group_size,
+        estimates.wallet_estimate_source,
         {{ wallet_columns('peers.our_spend_12_months', 'stated.stated_annual_spend', 'estimates.estimated_wallet') }}
     from peers
     left join estimates
@@ -63,6 +64,7 @@ final as (
         estimated_wallet,
         peer_level,
         peer_group_size,
+        wallet_estimate_source,
         wallet,
         wallet_source,
         share_of_wallet,

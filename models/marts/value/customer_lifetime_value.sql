@@ -26,6 +26,16 @@ type_retention as (
 
 ),
 
+-- a log without costs (no buyer has a gross margin) values margin as net revenue × the var
+-- default_margin_rate; with costs, a customer's own margin is used
+costs as (
+
+    select count(gross_margin) > 0 as has_costs
+    from features
+    where not is_prospect
+
+),
+
 annualised as (
 
     select
@@ -39,9 +49,13 @@ annualised as (
         cast(features.net_revenue as {{ type_double() }}) / greatest(
             cast(features.tenure_days as {{ type_double() }}) / 365.25, {{ var('min_tenure_years_for_annualising') }}
         ) as annual_spend,
-        cast(features.gross_margin as {{ type_double() }}) / greatest(
+        case
+            when costs.has_costs then cast(features.gross_margin as {{ type_double() }})
+            else cast(features.net_revenue as {{ type_double() }}) * {{ var('default_margin_rate') }}
+        end / greatest(
             cast(features.tenure_days as {{ type_double() }}) / 365.25, {{ var('min_tenure_years_for_annualising') }}
         ) as annual_margin,
+        case when costs.has_costs then 'gross_margin' else 'default_margin_rate' end as discounted_clv_margin_source,
         predictions.p_alive,
         predictions.expected_purchases_next_90_days,
         predictions.expected_purchases_next_365_days,
@@ -60,8 +74,10 @@ annualised as (
     from features
     left join predictions
         on features.customer_id = predictions.customer_id
+    -- an unknown customer type (no customer attributes) takes the seed's 'unknown' rate
     left join type_retention
-        on features.customer_type = type_retention.customer_type
+        on coalesce(features.customer_type, 'unknown') = type_retention.customer_type
+    cross join costs
 
 ),
 
@@ -77,6 +93,7 @@ final as (
         annualised.tenure_years,
         annualised.annual_spend,
         annualised.annual_margin,
+        annualised.discounted_clv_margin_source,
         {{ var('expected_loyal_years') }} as expected_loyal_years,
         annualised.annual_spend * {{ var('expected_loyal_years') }} as simple_ltv,
         annualised.retention_rate,

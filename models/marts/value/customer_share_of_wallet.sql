@@ -43,6 +43,7 @@ final as (
         estimates.estimated_wallet,
         estimates.peer_level,
         estimates.peer_group_size,
+        estimates.wallet_estimate_source,
         {{ wallet_columns('peers.our_spend_12_months', 'stated.stated_wallet', 'estimates.estimated_wallet') }}
     from peers
     left join estimates

@@ -52,13 +52,12 @@
       ids of the orders, as `segmart import` writes them without a customers file.
     A query in parentheses with an alias, or a relation: both follow `from`. -#}
 {% macro raw_source(table) -%}
-    {%- set columns = raw_layout_columns(table) -%}
     {%- if not raw_source_is_used(table) and table == 'customers' -%}
-        {{ raw_customers_from_orders(columns) }}
+        {{ raw_customers_from_orders(raw_layout_columns(table)) }}
     {%- elif not raw_source_is_used(table) -%}
         (
             select
-                {%- for column in columns %}
+                {%- for column in raw_layout_columns(table) %}
                 cast(null as {{ dbt.type_string() }}) as {{ column }},
                 {%- endfor %}
                 cast(null as bigint) as file_row_number
@@ -68,7 +67,7 @@
     {%- elif not raw_sources_are_tables() -%}
         {{ source('raw', table) }}
     {%- else -%}
-        {{ raw_table_as_text(table, columns) }}
+        {{ raw_table_as_text(table, raw_layout_columns(table)) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -87,7 +86,7 @@
 {% macro raw_layout_columns(table) -%}
     {%- set columns = [] -%}
     {%- if execute -%}
-        {%- for source_node in graph.sources.values() if source_node.source_name == 'raw' and source_node.name == table -%}
+        {%- for source_node in graph.get('sources', {}).values() if source_node.source_name == 'raw' and source_node.name == table -%}
             {%- for column in source_node.columns -%}
                 {%- do columns.append(column) -%}
             {%- endfor -%}
@@ -100,7 +99,7 @@
 {% macro raw_required_columns(table) -%}
     {%- set required = [] -%}
     {%- if execute -%}
-        {%- for source_node in graph.sources.values() if source_node.source_name == 'raw' and source_node.name == table -%}
+        {%- for source_node in graph.get('sources', {}).values() if source_node.source_name == 'raw' and source_node.name == table -%}
             {%- do required.extend(source_node.meta.get('required_columns', [])) -%}
         {%- endfor -%}
     {%- endif -%}

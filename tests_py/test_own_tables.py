@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-
 from helpers import PROJECT, dbt_executable, scratch_env
+
 from segmart.build import sources_are_tables
 
 TABLE_VARS = ("{segmart_raw_schema: shop, segmart_orders_identifier: sales_orders, "
@@ -26,8 +28,9 @@ START, END = dt.datetime(2023, 1, 1), dt.datetime(2025, 6, 30, 12)
 
 
 def _shop_tables(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """320 buyers who sign up and buy within weeks, then again every couple of months (about 290
-    repeat buyers), and 100 people who sign up and never buy (prospects)."""
+    """320 buyers who sign up and buy within weeks, then buy again at a rate of their own until they
+    drop out (BG/NBD's story: well over 80 repeat buyers), and 100 people who sign up and never
+    buy (prospects)."""
     rng = np.random.default_rng(seed)
     span = (END - START).total_seconds()
     customers, orders = [], []
@@ -37,13 +40,17 @@ def _shop_tables(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
                           "city": ["北京", "上海市", "shenzhen", "广州"][customer_id % 4]})
         if customer_id >= 1321:  # prospects
             continue
+        # buy till you die: a purchase rate and a chance to drop out after each purchase per buyer
+        mean_gap, dropout, basket = 1 / rng.gamma(2.0, 1 / 80), rng.beta(1, 4), rng.uniform(50, 500)
         when = signed_up + dt.timedelta(days=float(rng.exponential(15)))
         while when < END:
             # some times carry microseconds: a typed timestamp read as text keeps them
             micro = int(rng.integers(0, 1_000_000)) if rng.random() < 0.5 else 0
             orders.append({"customer_id": customer_id, "ordered_at": when.replace(microsecond=micro),
-                           "gross_amount": round(float(rng.uniform(20, 800)), 2)})
-            when += dt.timedelta(days=float(rng.exponential(60)))
+                           "gross_amount": round(float(basket * rng.gamma(4, 0.25)), 2)})
+            if rng.random() < dropout:
+                break
+            when += dt.timedelta(days=float(rng.exponential(mean_gap)))
     orders_frame = pd.DataFrame(orders).sample(frac=1, random_state=seed).reset_index(drop=True)
     orders_frame.insert(0, "order_id", np.arange(1, len(orders_frame) + 1) * 7)
     orders_frame["note"] = "typed export"
@@ -65,13 +72,13 @@ def _write_shop(path, customers: pd.DataFrame, orders: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("own_tables")
-    database = tmp / "shop.duckdb"
+    database = tmp / "warehouse.duckdb"
     customers, orders = _shop_tables()
     _write_shop(database, customers, orders)
     # no raw folder: nothing may be read from files
     env = scratch_env(tmp, raw_dir=tmp / "no-raw-folder", database=database)
     result = subprocess.run([dbt_executable(), "build", "--target", "ci", "--vars", TABLE_VARS],
-                            cwd=PROJECT, env=env, capture_output=True, text=True)
+                            cwd=PROJECT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-4000:]
     con = duckdb.connect(str(database), read_only=True)
     yield con, customers, orders, result.stdout
@@ -148,16 +155,30 @@ def test_segmart_build_knows_table_sources():
 
 def test_segmart_build_from_tables_skips_the_raw_folder(tmp_path):
     customers, orders = _shop_tables(seed=5)
-    database = tmp_path / "shop.duckdb"
+    database = tmp_path / "warehouse.duckdb"
     _write_shop(database, customers, orders)
     env = scratch_env(tmp_path, raw_dir=tmp_path / "no-raw-folder", database=database)
-    segmart = str(PROJECT / ".venv" / "bin" / "segmart")
+    segmart = str(Path(sys.executable).with_name("segmart"))
     result = subprocess.run([segmart, "build", "--target", "ci", "--no-publish", "--",
-                             "--select", "base_raw__customers", "base_raw__orders", "--vars", TABLE_VARS],
-                            cwd=PROJECT, env=env, capture_output=True, text=True)
+                             "--select", "+base_raw__orders", "--resource-type", "seed",
+                             "--resource-type", "model", "--vars", TABLE_VARS],
+                            cwd=PROJECT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "full refresh" in result.stdout
     con = duckdb.connect(str(database), read_only=True)
     assert con.execute("select count(*) from staging.base_raw__orders").fetchone()[0] == len(orders)
     con.close()
     assert not database.with_name(database.name + ".raw.json").exists()
+
+
+def test_a_table_without_a_needed_column_stops_with_one_line(tmp_path):
+    database = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create schema shop")
+    con.execute("create table shop.sales_orders (order_id integer, customer_id bigint, ordered_at timestamp)")
+    con.close()
+    env = scratch_env(tmp_path, raw_dir=tmp_path / "no-raw-folder", database=database)
+    result = subprocess.run([dbt_executable(), "compile", "--target", "ci", "--select", "base_raw__orders",
+                             "--vars", TABLE_VARS], cwd=PROJECT, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "raw table orders: " in result.stdout and "has no column gross_amount" in result.stdout

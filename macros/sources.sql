@@ -177,9 +177,9 @@
             {%- endfor %}
             row_number() over (order by customer_id) - 1 as file_row_number
         from (
-            select distinct trim(orders.customer_id) as customer_id
-            from {{ raw_source('orders') }} as orders
-            where trim(orders.customer_id) != ''
+            select distinct trim(customer_id) as customer_id
+            from (select customer_id from {{ raw_source('orders') }}) as orders
+            where trim(customer_id) != ''
         ) as order_customers
     ) as raw_customers
 {%- endmacro %}

@@ -182,3 +182,26 @@ def test_a_table_without_a_needed_column_stops_with_one_line(tmp_path):
                              "--vars", TABLE_VARS], cwd=PROJECT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode != 0
     assert "raw table orders: " in result.stdout and "has no column gross_amount" in result.stdout
+
+
+def test_without_a_customers_table_the_customers_are_those_of_the_orders(tmp_path):
+    customers, orders = _shop_tables(seed=6)
+    database = tmp_path / "warehouse.duckdb"
+    _write_shop(database, customers, orders)
+    variables = TABLE_VARS.replace("segmart_customers_identifier: shop_customers",
+                                   "segmart__using_customers: false")
+    env = scratch_env(tmp_path, raw_dir=tmp_path / "no-raw-folder", database=database)
+    result = subprocess.run([dbt_executable(), "build", "--target", "ci", "--select", "+base_raw__orders",
+                             "--resource-type", "seed", "--resource-type", "model", "--vars", variables],
+                            cwd=PROJECT, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    con = duckdb.connect(str(database), read_only=True)
+    staged = con.execute("select customer_id, raw_row_number, signed_up_at, city from staging.base_raw__customers "
+                         "order by raw_row_number").df()
+    accepted = con.execute("select count(*) from staging.base_raw__orders where rejection_reason is null").fetchone()[0]
+    con.close()
+    # the distinct ids of the orders, in text order, nothing else known about them
+    assert staged["customer_id"].tolist() == sorted(orders["customer_id"].astype(str).unique())
+    assert staged["raw_row_number"].tolist() == list(range(len(staged)))
+    assert staged["signed_up_at"].isna().all() and staged["city"].isna().all()
+    assert accepted == len(orders)

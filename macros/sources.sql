@@ -75,10 +75,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Whether the sources point at tables in a warehouse (segmart_raw_schema set) instead of the
-    raw files. -#}
+{#- Whether the sources point at tables in a warehouse (segmart_raw_schema set, not empty)
+    instead of the raw files. -#}
 {% macro raw_sources_are_tables() -%}
-    {{ return(var('segmart_raw_schema', none) is not none) }}
+    {{ return(var('segmart_raw_schema', none) not in [none, '']) }}
 {%- endmacro %}
 
 {#- Whether a raw table is read (orders always; the others unless segmart__using_<table> is false). -#}

@@ -118,9 +118,9 @@ def sources_are_tables(dbt_args: list[str] | None = None) -> bool:
         if text is not None:
             values = yaml.safe_load(text) or {}
             if isinstance(values, dict) and "segmart_raw_schema" in values:
-                return values["segmart_raw_schema"] is not None
+                return values["segmart_raw_schema"] not in (None, "")
     project = yaml.safe_load((project_root() / "dbt_project.yml").read_text()) or {}
-    return (project.get("vars") or {}).get("segmart_raw_schema") is not None
+    return (project.get("vars") or {}).get("segmart_raw_schema") not in (None, "")
 
 
 def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: Path | None = None,

@@ -150,6 +150,7 @@ def test_segmart_build_knows_table_sources():
     assert sources_are_tables(["--vars", TABLE_VARS])
     assert sources_are_tables(["--vars={segmart_raw_schema: erp}"])
     assert not sources_are_tables(["--vars", "{segmart_raw_schema: null}"])
+    assert not sources_are_tables(["--vars", "{segmart_raw_schema: ''}"])
     assert not sources_are_tables(["--select", "marts"])  # the project's default: files
 
 

@@ -30,12 +30,13 @@
         -- ICU: timezone(zone, naive) reads local time in the zone; timezone('UTC', ...) gives UTC
         else timezone('UTC', timezone('{{ business_timezone(time_zone) }}', try_strptime(
             trim({{ text_column }}),
-            ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d']
+            ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d']
         )))
     end
 {%- endmacro %}
 
-{#- The same formats in Spark's patterns; try_to_timestamp gives NULL where DuckDB's
+{#- Fractional seconds (1 to 6 digits) are what a typed timestamp gives as text (raw_text).
+    The same formats in Spark's patterns; try_to_timestamp gives NULL where DuckDB's
     try_strptime does (run with spark.sql.legacy.timeParserPolicy CORRECTED, see profiles.yml). -#}
 {% macro spark__parse_timestamp_utc(text_column, time_zone) -%}
     {%- set text = 'trim(' ~ text_column ~ ')' -%}
@@ -53,7 +54,7 @@
             )
         else to_utc_timestamp(
             coalesce(
-                {%- for pattern in ['yyyy-MM-dd HH:mm:ss', "yyyy-MM-dd'T'HH:mm:ss", 'yyyy/MM/dd HH:mm:ss', 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy-MM-dd', 'yyyy/MM/dd'] %}
+                {%- for pattern in ['yyyy-MM-dd HH:mm:ss', "yyyy-MM-dd'T'HH:mm:ss", 'yyyy-MM-dd HH:mm:ss.SSSSSS', "yyyy-MM-dd'T'HH:mm:ss.SSSSSS", 'yyyy/MM/dd HH:mm:ss', 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy-MM-dd', 'yyyy/MM/dd'] %}
                 try_to_timestamp({{ text }}, "{{ pattern }}"){% if not loop.last %},{% endif %}
                 {%- endfor %}
             ),

@@ -105,25 +105,56 @@ def is_append_of(folder: Path, previous: dict | None) -> bool:
     return True
 
 
+def sources_are_tables(dbt_args: list[str] | None = None) -> bool:
+    """Whether dbt reads the raw data from tables in a warehouse instead of the raw files: the dbt
+    var `segmart_raw_schema` is set, in `--vars` among the dbt arguments or in dbt_project.yml
+    (README "Use your own tables")."""
+    import yaml
+
+    args = list(dbt_args or [])
+    for position, arg in enumerate(args):
+        text = args[position + 1] if arg == "--vars" and position + 1 < len(args) else (
+            arg.split("=", 1)[1] if arg.startswith("--vars=") else None)
+        if text is not None:
+            values = yaml.safe_load(text) or {}
+            if isinstance(values, dict) and "segmart_raw_schema" in values:
+                return values["segmart_raw_schema"] not in (None, "")
+    project = yaml.safe_load((project_root() / "dbt_project.yml").read_text()) or {}
+    return (project.get("vars") or {}).get("segmart_raw_schema") not in (None, "")
+
+
 def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: Path | None = None,
-          publish_marts: bool = True) -> Path:
-    final = warehouse_path(target)
-    raw = default_raw_dir()
-    raw = raw if raw.is_absolute() else project_root() / raw
-    try:
-        check_raw(raw)
-    except RawLayoutError as exc:
-        raise BuildError(str(exc)) from None
+          publish_marts: bool = True, sources_from_tables: bool | None = None) -> Path:
+    """sources_from_tables: the raw data are tables in a warehouse (None: sources_are_tables()).
+    Then there is no raw folder to check or fingerprint, and the build refreshes in full: whether
+    a table only had rows appended cannot be told from file digests (DECISIONLOG.md "Tables
+    already in a warehouse")."""
     import json
 
+    final = warehouse_path(target)
     fingerprint_file = final.with_name(final.name + ".raw.json")
-    fingerprint = raw_fingerprint(raw)
-    previous = json.loads(fingerprint_file.read_text()) if fingerprint_file.exists() and final.exists() else None
     dbt_args = list(dbt_args or [])
-    if final.exists() and "--full-refresh" not in dbt_args and not is_append_of(raw, previous):
-        print(f"segmart build: {raw} is not the last build's raw data with rows appended: full refresh "
-              "(customer_segment_history is kept)", flush=True)
-        dbt_args.append("--full-refresh")
+    tables = sources_are_tables(dbt_args) if sources_from_tables is None else sources_from_tables
+    if tables:
+        fingerprint = None
+        fingerprint_file.unlink(missing_ok=True)  # a later build from files must not trust it
+        if "--full-refresh" not in dbt_args:
+            print("segmart build: the raw data are tables: full refresh (customer_segment_history is kept)",
+                  flush=True)
+            dbt_args.append("--full-refresh")
+    else:
+        raw = default_raw_dir()
+        raw = raw if raw.is_absolute() else project_root() / raw
+        try:
+            check_raw(raw)
+        except RawLayoutError as exc:
+            raise BuildError(str(exc)) from None
+        fingerprint = raw_fingerprint(raw)
+        previous = json.loads(fingerprint_file.read_text()) if fingerprint_file.exists() and final.exists() else None
+        if final.exists() and "--full-refresh" not in dbt_args and not is_append_of(raw, previous):
+            print(f"segmart build: {raw} is not the last build's raw data with rows appended: full refresh "
+                  "(customer_segment_history is kept)", flush=True)
+            dbt_args.append("--full-refresh")
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
         stale.unlink(missing_ok=True)
@@ -143,7 +174,8 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
                          f"the failed build is in {work}")
     duckdb.connect(str(work)).close()  # checkpoint: everything in the main file, no WAL left
     os.replace(work, final)
-    fingerprint_file.write_text(json.dumps(fingerprint, indent=1))
+    if fingerprint is not None:
+        fingerprint_file.write_text(json.dumps(fingerprint, indent=1))
     if publish_marts:
         publish(final, publish_dir or default_publish_dir(target))
     return final

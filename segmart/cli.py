@@ -85,7 +85,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        final = build(args.target, args.dbt_args, publish_marts=not args.no_publish)
+        final = build(args.target, args.dbt_args, publish_marts=not args.no_publish,
+                      sources_from_tables=True if args.sources_from_tables else None)
     except BuildError as exc:
         print(f"segmart build: {exc}", file=sys.stderr)
         return 1
@@ -237,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     bld = sub.add_parser("build", help="crash-safe dbt build: build a copy, then swap it in and publish the marts")
     bld.add_argument("--target", default="dev", choices=["dev", "ci"], help="dbt target (default dev)")
     bld.add_argument("--no-publish", action="store_true", help="do not write the Parquet marts")
+    bld.add_argument("--sources-from-tables", action="store_true",
+                     help="the raw data are tables in the warehouse (dbt var segmart_raw_schema; detected in "
+                          "--vars and dbt_project.yml): no raw-folder check, always a full refresh")
     bld.add_argument("dbt_args", nargs="*", help="extra arguments for dbt build (after --)")
     bld.set_defaults(func=_cmd_build)
 

@@ -9,7 +9,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'order_items') }}
+    select * from {{ raw_source('order_items') }}
     where {{ raw_rows_to_stage(
         also_restage=clean_id('order_id') ~ ' in (' ~ touched_keys(['base_raw__orders'], 'order_id') ~ ')'
     ) }}

@@ -9,7 +9,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'orders') }}
+    select * from {{ raw_source('orders') }}
     where {{ raw_rows_to_stage('ordered_at', ['unknown_customer_id', 'future_timestamp']) }}
 
 ),

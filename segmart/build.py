@@ -274,8 +274,10 @@ def report_lines(database: Path, target_dir: Path, only_failures: bool) -> list[
             name = node.get("name") or unique_id.rsplit(".", 1)[-1]
             label = f"{statuses[result['status']]:5} {name}"
             if kind != "test" or result["status"] == "error":
-                message = (result.get("message") or "").strip().splitlines()
-                lines.append(f"{label}: {message[0] if message else 'failed'}")
+                import re
+
+                message = re.sub(r"\x1b\[[0-9;]*m", "", result.get("message") or "").strip().splitlines()
+                lines.append(f"{label}: {message[0].rstrip(':') if message else 'failed'}")
                 continue
             detail = f"{result.get('failures') or 0:,} failing rows"
             try:

@@ -135,6 +135,24 @@ def test_own_data_is_hashed_with_an_own_key_that_is_nowhere_on_disk(builds):
     assert [str(p) for p in files if needle in p.read_bytes()] == []
 
 
+def test_a_full_refresh_of_the_same_data_keeps_the_history(builds):
+    """Runs after the tests above: it adds an as-of date to the second dataset's warehouse."""
+    with duckdb.connect(str(builds["database"]), read_only=True) as con:
+        before = con.sql("select * from marts.customer_segment_history order by all").fetchall()
+    earlier = "2025-03-31"
+    done = _segmart_build(builds["tmp"], builds["second"], builds["database"], builds["home"],
+                          "--full-refresh", "--vars", json.dumps({"as_of_date": earlier}),
+                          "--exclude-resource-type", "unit_test", publish=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "new customer_segment_history" not in done.stdout
+    assert len(list(builds["tmp"].glob("warehouse.*T*.duckdb"))) == 1  # no second backup
+    with duckdb.connect(str(builds["database"]), read_only=True) as con:
+        dates = [d for (d,) in con.sql("select distinct as_of_date from marts.customer_segment_history order by 1").fetchall()]
+        kept = con.sql(f"select * from marts.customer_segment_history where as_of_date <> '{earlier}' order by all").fetchall()
+    assert [d.isoformat() for d in dates][0] == earlier and len(dates) == 2
+    assert kept == before
+
+
 @pytest.fixture(scope="module")
 def repeated_ids(tmp_path_factory):
     """The demo's orders with three in four rows repeating an earlier row's order id."""

@@ -174,7 +174,7 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
     backup = _backup_path(final) if final.exists() and not is_append_of(raw, previous) else None
     if backup is not None:
         print(f"segmart build: {raw} is not the last build's raw data with rows appended: a new dataset, "
-              f"so a new warehouse and a new customer_segment_history; the previous warehouse is kept "
+              f"so a new warehouse and a new customer_segment_history; once it succeeds the previous warehouse is kept "
               f"as {backup}", flush=True)
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
@@ -224,9 +224,12 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
 
 
 def _figures(row: dict) -> str:
+    import decimal
+
     def show(value) -> str:
-        if isinstance(value, float):
-            return f"{value:.4g}"
+        if isinstance(value, (float, decimal.Decimal)):
+            value = float(value)
+            return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.4g}"
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}"
         return str(value)

@@ -27,6 +27,9 @@ from segmart.rawcheck import RawLayoutError, check_raw
 TARGET_PATH_VARS = {"dev": ("SEGMART_DUCKDB_PATH", "warehouse.duckdb"),
                     "ci": ("SEGMART_CI_DUCKDB_PATH", ".ci-work/ci.duckdb")}
 PUBLISHED_SCHEMAS = ("marts",)
+# raw _manifest.json settings -> the env vars dbt reads them from (contract §5)
+MANIFEST_SETTINGS = {"reporting_currency": "SEGMART_REPORTING_CURRENCY",
+                     "business_timezone": "SEGMART_BUSINESS_TIMEZONE"}
 
 
 class BuildError(RuntimeError):
@@ -123,6 +126,49 @@ def sources_are_tables(dbt_args: list[str] | None = None) -> bool:
     return (project.get("vars") or {}).get("segmart_raw_schema") not in (None, "")
 
 
+def _manifest_settings(raw: Path) -> dict[str, str]:
+    """Env vars for dbt from the raw folder's `_manifest.json` `settings` (contract §5), for the
+    ones the user has not set."""
+    import json
+
+    from segmart.layout import MANIFEST_NAME
+
+    try:
+        manifest = json.loads((raw / MANIFEST_NAME).read_text())
+    except (OSError, ValueError):
+        return {}
+    settings = manifest.get("settings") if isinstance(manifest, dict) else None
+    if not isinstance(settings, dict):
+        return {}
+    return {variable: str(settings[key]) for key, variable in MANIFEST_SETTINGS.items()
+            if settings.get(key) and not os.environ.get(variable)}
+
+
+def _backup_path(final: Path) -> Path:
+    """`warehouse.2026-11-30T171200.duckdb` beside `warehouse.duckdb` (never an existing file)."""
+    import datetime as dt
+
+    stamp = dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    stem, suffix = (final.name[: -len(final.suffix)], final.suffix) if final.suffix else (final.name, "")
+    candidate, number = final.with_name(f"{stem}.{stamp}{suffix}"), 1
+    while candidate.exists():
+        number += 1
+        candidate = final.with_name(f"{stem}.{stamp}-{number}{suffix}")
+    return candidate
+
+
+def _target_path(dbt_args: list[str], env: dict) -> Path:
+    """Where this dbt run writes run_results.json and manifest.json."""
+    path = None
+    for index, argument in enumerate(dbt_args):
+        if argument == "--target-path" and index + 1 < len(dbt_args):
+            path = dbt_args[index + 1]
+        elif argument.startswith("--target-path="):
+            path = argument.split("=", 1)[1]
+    path = Path(path or env.get("DBT_TARGET_PATH") or "target")
+    return path if path.is_absolute() else project_root() / path
+
+
 def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: Path | None = None,
           publish_marts: bool = True, sources_from_tables: bool | None = None) -> Path:
     """sources_from_tables: the raw data are tables in a warehouse (None: sources_are_tables()).
@@ -135,8 +181,11 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
     fingerprint_file = final.with_name(final.name + ".raw.json")
     dbt_args = list(dbt_args or [])
     tables = sources_are_tables(dbt_args) if sources_from_tables is None else sources_from_tables
+    raw = fingerprint = backup = None
+    if final.exists() and final.with_name(final.name + ".wal").exists():
+        # fold a leftover write-ahead log into the file before copying or keeping it
+        duckdb.connect(str(final)).close()
     if tables:
-        fingerprint = None
         fingerprint_file.unlink(missing_ok=True)  # a later build from files must not trust it
         if "--full-refresh" not in dbt_args:
             print("segmart build: the raw data are tables: full refresh (customer_segment_history is kept)",
@@ -151,34 +200,147 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
             raise BuildError(str(exc)) from None
         fingerprint = raw_fingerprint(raw)
         previous = json.loads(fingerprint_file.read_text()) if fingerprint_file.exists() and final.exists() else None
-        if final.exists() and "--full-refresh" not in dbt_args and not is_append_of(raw, previous):
-            print(f"segmart build: {raw} is not the last build's raw data with rows appended: full refresh "
-                  "(customer_segment_history is kept)", flush=True)
-            dbt_args.append("--full-refresh")
+        # A new dataset (not the last build's raw data with rows appended) starts a new warehouse:
+        # its history must not mix with the old dataset's. The old warehouse is kept beside it.
+        backup = _backup_path(final) if final.exists() and not is_append_of(raw, previous) else None
+        if backup is not None:
+            print(f"segmart build: {raw} is not the last build's raw data with rows appended: a new dataset, "
+                  f"so a new warehouse and a new customer_segment_history; once it succeeds the previous "
+                  f"warehouse is kept as {backup}", flush=True)
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
         stale.unlink(missing_ok=True)
     final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
-        if final.with_name(final.name + ".wal").exists():
-            # fold a leftover write-ahead log into the file before copying it
-            duckdb.connect(str(final)).close()
-        shutil.copyfile(final, work)
+    if final.exists() and backup is None:
+        shutil.copyfile(final, work)  # incremental models and history carry over
     variable = TARGET_PATH_VARS[target][0]
-    env = {**os.environ, variable: str(work), "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root()))}
+    settings = _manifest_settings(raw) if raw is not None else {}
+    if settings:
+        print("segmart build: from the raw folder's _manifest.json: "
+              + ", ".join(f"{name}={value}" for name, value in settings.items()), flush=True)
+    env = {**os.environ, **settings, variable: str(work),
+           "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root()))}
+    from segmart.privacy import pii_key
+
+    pii_key(raw)  # creates (and says where) your own key before dbt runs, on data that is not the demo
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt) if dbt.exists() else "dbt", "build", "--target", target, *dbt_args]
-    result = subprocess.run(command, cwd=project_root(), env=env)
+    run_results = _target_path(dbt_args, env) / "run_results.json"
+    run_results.unlink(missing_ok=True)  # never report on an older run
+    result = subprocess.run(command, check=False, cwd=project_root(), env=env)
     if result.returncode != 0:
+        failures = report_lines(work, run_results.parent, only_failures=True)
+        if failures:
+            print(f"segmart build: what failed, with the figures measured on {work}:", file=sys.stderr)
+        for line in failures:
+            print(f"  {line}", file=sys.stderr, flush=True)
         raise BuildError(f"dbt build failed (exit {result.returncode}); {final} is unchanged, "
                          f"the failed build is in {work}")
     duckdb.connect(str(work)).close()  # checkpoint: everything in the main file, no WAL left
+    warnings = report_lines(work, run_results.parent, only_failures=False)
+    if backup is not None:
+        try:
+            os.link(final, backup)  # the old file under its dated name, then the swap: no gap
+        except OSError:
+            shutil.copyfile(final, backup)
     os.replace(work, final)
     if fingerprint is not None:
         fingerprint_file.write_text(json.dumps(fingerprint, indent=1))
+    if warnings:
+        print(f"segmart build: {len(warnings)} warning(s), with the figures measured:", flush=True)
+    for line in warnings:
+        print(f"  {line}", flush=True)
     if publish_marts:
         publish(final, publish_dir or default_publish_dir(target))
     return final
+
+
+def _figures(row: dict) -> str:
+    import decimal
+
+    def show(value) -> str:
+        if isinstance(value, (float, decimal.Decimal)):
+            value = float(value)
+            return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.4g}"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return str(value)
+
+    return ", ".join(f"{name}={show(value)}" for name, value in row.items())
+
+
+def _quarantine_reasons(con, model_relation: str, top: int = 5) -> str:
+    rows = con.execute(
+        f"select rejection_reason, count(*) as rows_, min(raw_row_number) as example "
+        f"from {model_relation} where rejection_reason is not null "
+        f"group by 1 order by 2 desc, 1 limit {top}").fetchall()
+    return "; top reasons: " + ", ".join(
+        f"{reason} {count:,} (e.g. raw row {example})" for reason, count, example in rows) if rows else ""
+
+
+def report_lines(database: Path, target_dir: Path, only_failures: bool) -> list[str]:
+    """One readable line per failed, erroring (and, unless only_failures, warned) test or model of
+    the last dbt run, with the figure the test measured: its compiled query is run again on the
+    built copy, read-only, and the first row's values are shown (a monitor selects its rate;
+    a row-level test shows its first offending row and the count). Quarantine-rate tests add the
+    top rejection reasons with counts and an example raw row number."""
+    import json
+
+    try:
+        results = json.loads((target_dir / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    try:
+        nodes = json.loads((target_dir / "manifest.json").read_text()).get("nodes", {})
+    except (OSError, ValueError):
+        nodes = {}
+    statuses = {"fail": "FAIL", "error": "ERROR"} if only_failures else {"warn": "WARN"}
+    picked = [r for r in results if r.get("status") in statuses]
+    if not picked or not database.exists():
+        return []
+    lines = []
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        catalog = con.execute("select current_database()").fetchone()[0]
+        for result in picked:
+            unique_id = result.get("unique_id", "")
+            node = nodes.get(unique_id, {})
+            kind, _, name = unique_id.partition(".")
+            name = node.get("name") or unique_id.rsplit(".", 1)[-1]
+            label = f"{statuses[result['status']]:5} {name}"
+            if kind != "test" or result["status"] == "error":
+                import re
+
+                message = re.sub(r"\x1b\[[0-9;]*m", "", result.get("message") or "").strip().splitlines()
+                lines.append(f"{label}: {message[0].rstrip(':') if message else 'failed'}")
+                continue
+            detail = f"{result.get('failures') or 0:,} failing rows"
+            try:
+                sql = (result.get("compiled_code") or "").replace(f'"{_dbt_catalog(nodes, node)}".', f'"{catalog}".')
+                cursor = con.execute(f"select * from ({sql}) as failing limit 1")
+                columns = [c[0] for c in cursor.description]
+                row = cursor.fetchone()
+                if row is not None:
+                    figures = _figures(dict(zip(columns, row)))
+                    count = result.get("failures") or 0
+                    detail = figures if count <= 1 else f"{count:,} failing rows, first: {figures}"
+                if "quarantine_rate" in name:
+                    for parent in node.get("depends_on", {}).get("nodes", []):
+                        relation = nodes.get(parent, {}).get("relation_name")
+                        if relation:
+                            detail += _quarantine_reasons(con, relation.replace(
+                                f'"{_dbt_catalog(nodes, node)}".', f'"{catalog}".'))
+            except duckdb.Error as exc:
+                detail += f" (figure not available: {str(exc).splitlines()[0]})"
+            lines.append(f"{label}: {detail}")
+    finally:
+        con.close()
+    return lines
+
+
+def _dbt_catalog(nodes: dict, node: dict) -> str:
+    """The catalog name dbt gave the database (the file name without its last suffix)."""
+    return node.get("database") or next((n.get("database") for n in nodes.values() if n.get("database")), "")
 
 
 def publish(warehouse: Path, out_dir: Path) -> list[Path]:

@@ -9,6 +9,19 @@ import pytest
 from segmart.generate import generate
 
 
+@pytest.fixture(scope="session", autouse=True)
+def segmart_home(tmp_path_factory):
+    """segmart's PII key file (made on data that is not the demo) goes to a folder of the test
+    session, one key for every build of the session, never to the user's home."""
+    if os.environ.get("SEGMART_HOME"):
+        yield Path(os.environ["SEGMART_HOME"])
+        return
+    home = tmp_path_factory.mktemp("segmart-home")
+    os.environ["SEGMART_HOME"] = str(home)
+    yield home
+    os.environ.pop("SEGMART_HOME", None)
+
+
 @pytest.fixture(scope="session")
 def small_raw(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("raw") / "raw"

@@ -1,4 +1,4 @@
-"""segmart build refreshes in full unless the raw files are the last build's with rows appended."""
+"""segmart build starts a new warehouse unless the raw files are the last build's with rows appended."""
 from __future__ import annotations
 
 import pyarrow as pa
@@ -33,4 +33,4 @@ def test_only_an_append_keeps_the_build_incremental(tmp_path):
     _write(missing, "customers", range(10))
     for folder in (regenerated, truncated, rewritten, missing):
         assert not build.is_append_of(folder, previous), folder.name
-    assert not build.is_append_of(built, None)  # no record of the last build: full refresh
+    assert not build.is_append_of(built, None)  # no record of the last build: a new dataset (new warehouse)

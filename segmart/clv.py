@@ -131,12 +131,16 @@ def expected_purchases(params: BgNbdParams, t, x, t_x, T):
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     big_a, big_b, big_c = r + x, b + x, a + b + x - 1
     z = t / (alpha + T + t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ln_hyp = np.log(hyp2f1(big_a, big_b, big_c, z))
-        ln_hyp_alt = np.log(hyp2f1(big_c - big_a, big_c - big_b, big_c, z)) + (big_c - big_a - big_b) * np.log(1 - z)
-    ln_hyp = np.where(np.isinf(ln_hyp), ln_hyp_alt, ln_hyp)
+    ln_ratio = (r + x) * np.log((alpha + T) / (alpha + t + T))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # 2F1 itself where it is finite (it is negative when a + b + x - 1 < 0, so no logarithm);
+        # where it overflows (many repeat purchases), Euler's transformation in logarithms
+        direct = hyp2f1(big_a, big_b, big_c, z) * np.exp(ln_ratio)
+        ln_alt = (np.log(hyp2f1(big_c - big_a, big_c - big_b, big_c, z)) + (big_c - big_a - big_b) * np.log(1 - z)
+                  + ln_ratio)
+        product = np.where(np.isfinite(direct), direct, np.exp(ln_alt))
     first = (a + b + x - 1) / (a - 1)
-    second = 1 - np.exp(ln_hyp + (r + x) * np.log((alpha + T) / (alpha + t + T)))
+    second = 1 - product
     denominator = 1 + (x > 0) * (a / (b + x - 1)) * ((alpha + T) / (alpha + t_x)) ** (r + x)
     return first * second / denominator
 

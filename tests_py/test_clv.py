@@ -119,3 +119,24 @@ def test_failed_fit_fails_the_build_by_default_and_degrades_with_warn(tmp_path, 
     """).fetchall()[0]
     assert counts[0] > 0 and counts[1] == 0 and counts[2] == 0
     assert counts[3] > 0 and counts[4] == counts[0]
+
+
+def test_expected_purchases_where_the_hypergeometric_term_is_negative():
+    """With a + b + x − 1 < 0 (little dropout, no repeat purchase yet) 2F1 is negative: its
+    logarithm was NaN and the 365-day prediction NULL. Oracle: FHL 2005 eq. 10 with 2F1 summed as
+    its power series in plain Python."""
+    import numpy as np
+
+    from segmart.clv import BgNbdParams, expected_purchases
+
+    r, alpha, a, b, t, T = 0.42209, 50.847523, 0.018325, 0.311206, 365.0, 128.0
+    big_a, big_b, big_c, z = r, b, a + b - 1, t / (alpha + T + t)
+    series, term = 0.0, 1.0
+    for n in range(3000):
+        series += term
+        term *= (big_a + n) * (big_b + n) / ((big_c + n) * (n + 1)) * z
+    expected = (a + b - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + t + T)) ** r * series)
+    got = expected_purchases(BgNbdParams(r=r, alpha=alpha, a=a, b=b), t, np.array([0.0]), np.array([0.0]),
+                             np.array([T]))
+    assert series < 0
+    assert abs(got[0] - expected) < 1e-9

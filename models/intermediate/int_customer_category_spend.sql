@@ -1,5 +1,6 @@
 {#- Spend per customer and category from the purchased lines up to the as-of date, also as of
-    top_category_change_window_days earlier, with each category's rank for the customer. -#}
+    top_category_change_window_days earlier, with each category's rank for the customer. Lines
+    without a category (exports with products but no categories) are not in any category. -#}
 with
 
 as_of as (
@@ -19,7 +20,7 @@ lines as (
         order_lines.order_date > as_of.year_window_start_date as is_in_year_window
     from {{ ref('int_purchased_order_lines') }} as order_lines
     cross join as_of
-    where order_lines.order_date <= as_of.as_of_date
+    where order_lines.order_date <= as_of.as_of_date and order_lines.category is not null
 
 ),
 

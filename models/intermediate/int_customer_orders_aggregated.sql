@@ -62,8 +62,13 @@ aggregated as (
         count(case when orders.is_purchase and orders.is_in_year_window then 1 end) as orders_last_365_days,
         sum(case when orders.is_in_year_window then orders.net_revenue else 0 end) as net_revenue_last_365_days,
         sum(case when orders.is_in_year_window then orders.gross_margin else 0 end) as gross_margin_last_365_days,
-        sum(case when orders.holiday_code is not null then orders.net_revenue else 0 end) as holiday_net_revenue,
-        sum(case when orders.is_discounted then orders.net_revenue else 0 end) as discounted_net_revenue,
+        -- timing and discount shares are shares of what the customer bought: returns, which can
+        -- fall on another day than their purchase, would push a share below 0 or above 1
+        sum(case when orders.is_purchase then orders.net_revenue else 0 end) as purchase_net_revenue,
+        sum(case when orders.is_purchase and orders.holiday_code is not null then orders.net_revenue else 0 end)
+            as holiday_net_revenue,
+        sum(case when orders.is_purchase and orders.is_discounted then orders.net_revenue else 0 end)
+            as discounted_net_revenue,
         count(case when orders.is_purchase and orders.is_weekend then 1 end) as weekend_order_count,
         count(case when orders.is_returned then 1 end) as returned_order_count,
         count(*) as non_cancelled_order_count
@@ -91,9 +96,10 @@ final as (
         aggregated.gross_margin_last_365_days,
         channels.preferred_channel,
         coalesce(channels.channel_count, 0) as channel_count,
-        {{ share_of('aggregated.holiday_net_revenue', 'aggregated.net_revenue') }} as holiday_revenue_share,
+        {{ share_of('aggregated.holiday_net_revenue', 'aggregated.purchase_net_revenue') }} as holiday_revenue_share,
         {{ safe_divide('aggregated.weekend_order_count', 'aggregated.order_count') }} as weekend_order_share,
-        {{ share_of('aggregated.discounted_net_revenue', 'aggregated.net_revenue') }} as discounted_revenue_share,
+        {{ share_of('aggregated.discounted_net_revenue', 'aggregated.purchase_net_revenue') }}
+            as discounted_revenue_share,
         {{ safe_divide('aggregated.returned_order_count', 'aggregated.non_cancelled_order_count') }} as return_rate
     from aggregated
     left join channels

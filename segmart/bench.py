@@ -235,7 +235,7 @@ def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
     models = medians["dbt_models"]["wall_s"]
     result = {
         "label": label, "orders": manifest["rows"]["orders"], "customers": manifest["rows"]["customers"],
-        "runs": len(runs), "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "runs": len(runs), "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                     "platform": platform.platform(), "duckdb_memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "3GB")},
         "medians": medians,
@@ -339,7 +339,7 @@ def bench(orders_text: str, runs: int = 3, seed: int = 42) -> dict:
             # keep what was measured before the failure (node times included) for the record
             results = project_root() / BENCH_DIR / "results"
             results.mkdir(parents=True, exist_ok=True)
-            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H%M%SZ")
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%M%SZ")
             failed = results / f"bench-{label.replace(',', '')}-FAILED-{stamp}.json"
             failed.write_text(json.dumps({"label": label, "run": number, "error": str(exc)[-3000:],
                                           "completed": run}, indent=2))

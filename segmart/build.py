@@ -27,7 +27,7 @@ from segmart.rawcheck import RawLayoutError, check_raw
 TARGET_PATH_VARS = {"dev": ("SEGMART_DUCKDB_PATH", "warehouse.duckdb"),
                     "ci": ("SEGMART_CI_DUCKDB_PATH", ".ci-work/ci.duckdb")}
 PUBLISHED_SCHEMAS = ("marts",)
-# raw _manifest.json settings -> the env vars dbt reads them from (contract §5)
+# raw _manifest.json settings -> the env vars dbt reads them from
 MANIFEST_SETTINGS = {"reporting_currency": "SEGMART_REPORTING_CURRENCY",
                      "business_timezone": "SEGMART_BUSINESS_TIMEZONE"}
 
@@ -127,7 +127,7 @@ def sources_are_tables(dbt_args: list[str] | None = None) -> bool:
 
 
 def _manifest_settings(raw: Path) -> dict[str, str]:
-    """Env vars for dbt from the raw folder's `_manifest.json` `settings` (contract §5), for the
+    """Env vars for dbt from the raw folder's `_manifest.json` `settings`, for the
     ones the user has not set."""
     import json
 

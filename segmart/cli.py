@@ -226,7 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--city-col", help="column holding the customer's city")
     imp.add_argument("--cancelled-prefix", help="order ids starting with this are returns (e.g. C)")
     imp.add_argument("--currency", help="ISO code of the export's amounts (must be in seeds/currency_codes.csv)")
-    imp.add_argument("--timezone", help="IANA time zone of times without an offset (e.g. Europe/London)")
+    imp.add_argument("--timezone", help="the shop's IANA time zone (e.g. Europe/London): times without an offset are "
+                                        "local there and business days are counted there (default Asia/Shanghai; "
+                                        "required when the dates carry UTC offsets)")
     imp.add_argument("--decimal-separator", choices=[".", ","], help="decimal separator of numbers (default .)")
     imp.add_argument("--date-format", help="strptime format of the date column (default: ISO 8601)")
     imp.add_argument("--customers", nargs="*", help="customer attribute files (CSV or Parquet) whose columns use the raw layout's names")

@@ -13,6 +13,7 @@ import streamlit as st
 from segmart.dashboard_text import texts
 from segmart.views import Marts
 
+
 @st.cache_resource
 def _marts() -> Marts:
     return Marts()
@@ -33,10 +34,7 @@ def main() -> None:
     marts = _marts()
     t = texts(lang, marts.reporting_currency())
     st.title(t["title"])
-    totals = marts.sql("select count(*) as c, count(*) filter (where not is_prospect) as b, "
-                       "sum(net_revenue) as r from customer_segments").iloc[0]
-    st.write(t["as_of"].format(date=str(marts.as_of_date())[:10], customers=int(totals["c"]), buyers=int(totals["b"]),
-                               revenue=float(totals["r"])))
+    st.write(marts.headline(lang))
 
     left, right = st.columns(2)
     with left:

@@ -101,7 +101,7 @@ class Lookups:
     categories: list[str]
 
     @classmethod
-    def load(cls, seeds_dir: Path | None = None) -> "Lookups":
+    def load(cls, seeds_dir: Path | None = None) -> Lookups:
         seeds = seeds_dir or project_root() / "seeds"
         with open(seeds / "geo_cities.csv", encoding="utf-8") as handle:
             cities = list(csv.DictReader(handle))
@@ -180,7 +180,7 @@ class Generator:
         self.lookups = lookups or Lookups.load()
         self.n_days = (end - start).days + 1
         self.epoch0 = int(dt.datetime(start.year, start.month, start.day).replace(
-            tzinfo=dt.timezone.utc).timestamp())
+            tzinfo=dt.UTC).timestamp())
         self.season = self._season()
         self.city_names = np.array([c["city"] for c in self.lookups.cities], dtype=object)
         self.city_en = np.array([c["city_en"] for c in self.lookups.cities], dtype=object)

@@ -185,7 +185,12 @@ def _validate(mapping: Mapping) -> None:
     if mapping.currency is not None:
         mapping.currency = mapping.currency.strip().upper()
         if mapping.currency not in seed_currencies():
-            raise ImportError_(f"currency {mapping.currency} has no rate in {CURRENCY_SEED}")
+            raise ImportError_(f"currency {mapping.currency} has no rate in {CURRENCY_SEED} (add a row "
+                               "raw_code,currency_code,cny_per_unit for it)")
+    if mapping.timezone is None and mapping.date_format and "%z" in mapping.date_format:
+        # the offsets fix each instant, not the shop's calendar day (and they change with summer time)
+        raise ImportError_("the dates carry UTC offsets, not the shop's time zone: pass --timezone with the shop's "
+                           "IANA zone (e.g. --timezone America/New_York); business days are counted there")
     if mapping.timezone is not None:
         try:
             ZoneInfo(mapping.timezone)
@@ -563,7 +568,7 @@ def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, st
 
 def _check_rejects(path: Path, mapping: Mapping, rejects: _Rejects, summary: dict) -> None:
     """Stop when staging would quarantine more than max_quarantine_rate_error of the orders or
-    lines for one column and reason (guests do not count: contract, quarantine_rate_ignored_reasons)."""
+    lines for one column and reason (guests do not count, as in the var quarantine_rate_ignored_reasons)."""
     limit = max_reject_share()
     worst = None
     for key, count in rejects.counts.items():
@@ -579,7 +584,7 @@ def _check_rejects(path: Path, mapping: Mapping, rejects: _Rejects, summary: dic
         _fail(path, f"column {column!r}: {summary['orders']:,} rows but "
                     f"{summary['distinct_order_ids']:,} distinct order ids "
                     f"({share:.1%} would be quarantined as duplicate_id, e.g. {example!r}): "
-                    "pass --quantity-col/--unit-price-col for line-level data")
+                    "pass --quantity-col/--unit-price-col (or --line-amount-col) for line-level data")
     hint = ""
     if reason == "unparseable_number" and mapping.decimal_separator == "." and "," in example \
             and DECIMAL_COMMA.match(example.strip()):

@@ -42,6 +42,8 @@ RAW_COLUMNS: dict[str, list[str]] = {
 }
 
 MANIFEST_NAME = "_manifest.json"
+# what segmart writes into a raw folder: one Parquet file per table and the manifest
+RAW_FOLDER_FILES = frozenset([MANIFEST_NAME, *(f"{table}.parquet" for table in RAW_COLUMNS)])
 
 
 def raw_schema(table: str) -> pa.Schema:
@@ -84,6 +86,14 @@ def check_out_folder(out_dir: Path) -> None:
     if out_dir.is_dir() and any(out_dir.iterdir()) and not is_segmart_raw_folder(out_dir):
         raise RawFolderError(f"{out_dir}: folder is not empty and not a raw folder written by segmart "
                              f"(no {MANIFEST_NAME} with written_by); choose another --out or empty it")
+    if out_dir.is_dir():
+        # a raw folder segmart wrote, but with files of yours in it (notes, the export itself):
+        # replacing the folder would delete them
+        foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in RAW_FOLDER_FILES)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise RawFolderError(f"{out_dir}: holds files segmart did not write ({shown}); move them out or "
+                                 "choose another --out")
 
 
 def write_raw_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:

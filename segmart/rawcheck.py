@@ -19,7 +19,7 @@ def check_raw(folder: Path) -> dict[str, int]:
     """Row counts per table; raises RawLayoutError on the first bad file."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise RawLayoutError(f"{folder}: raw folder not found (set SEGMART_RAW_DIR or run segmart generate)")
+        raise RawLayoutError(f"{folder}: raw folder not found (set SEGMART_RAW_DIR, or write one with segmart import or segmart generate)")
     rows = {}
     for table, columns in RAW_COLUMNS.items():
         path = folder / f"{table}.parquet"

@@ -63,6 +63,11 @@ def _heat(frame: pd.DataFrame, rows: str, cols: str, value: str, xlabel: str, yl
     return fig, ax
 
 
+def _number(value: float) -> str:
+    """Money and counts with thousands separators, shares with four significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
+
+
 def build_sections(marts: Marts, out_dir: Path, lang: str = "en", progress: bool = True) -> list[Section]:
     t = texts(lang, marts.reporting_currency())
     plt.rcParams["font.sans-serif"] = CJK_FONTS
@@ -133,14 +138,17 @@ def write_report(out_dir: str | Path, published_dir: str | Path | None = None, l
         "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}"
         "img{max-width:100%}</style></head><body>",
         f"<h1>{html.escape(t['title'])}</h1>",
-        f"<p>{html.escape(str(marts.as_of_date())[:10])}</p>",
+        f"<p>{html.escape(marts.headline(lang))}</p>",
     ]
     for section in sections:
         parts.append(f"<section id='{section.key}'><h2>{html.escape(section.title)}</h2>")
         if section.image:
             parts.append(f"<img src='{section.image}' alt='{html.escape(section.title)}'>")
         parts.append(f"<p class='caption'>{html.escape(section.caption)}</p>")
-        parts.append(section.table.to_html(index=False, float_format=lambda v: f"{v:,.4g}", border=0))
+        # money columns are headed with the reporting currency, like the charts' axes
+        money = {"net_revenue": t["revenue"], "wallet_headroom": t["headroom"]}
+        table = section.table.rename(columns={k: v for k, v in money.items() if k in section.table.columns})
+        parts.append(table.to_html(index=False, float_format=_number, border=0))
         parts.append("</section>")
     parts.append("</body></html>")
     index = out / "index.html"

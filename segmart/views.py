@@ -59,6 +59,16 @@ class Marts:
         """The currency every amount of the marts is in (warehouse_settings, one row)."""
         return str(self.sql("select reporting_currency from warehouse_settings")["reporting_currency"].iloc[0])
 
+    def headline(self, lang: str = "en") -> str:
+        """One line: as-of date, customers, buyers and net revenue in the reporting currency."""
+        from segmart.dashboard_text import texts
+
+        totals = self.sql("select count(*) as c, count(*) filter (where not is_prospect) as b, "
+                          "sum(net_revenue) as r from customer_segments").iloc[0]
+        return texts(lang, self.reporting_currency())["as_of"].format(
+            date=str(self.as_of_date())[:10], customers=int(totals["c"]), buyers=int(totals["b"]),
+            revenue=float(totals["r"] or 0))
+
     def as_of_date(self):
         return self.sql("select max(as_of_date) as d from customer_segments")["d"].iloc[0]
 

@@ -57,7 +57,6 @@ def two_date_marts(tmp_path_factory):
     import sys
 
     import duckdb
-
     from helpers import PROJECT, scratch_env
 
     source = Path(os.environ.get("SEGMART_DUCKDB_PATH", ".ci-work/ci.duckdb"))

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from helpers import PROJECT, dbt_executable
 
 ANALYSES = sorted(p.stem for p in (PROJECT / "analyses").glob("*.sql"))

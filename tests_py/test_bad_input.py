@@ -3,9 +3,9 @@ right reason and nothing else is lost; every bad file is refused with one line n
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-
 from helpers import PROJECT, dbt_executable, scratch_env
+
 from segmart.layout import RAW_COLUMNS, raw_schema
 from segmart.rawcheck import RawLayoutError, check_raw
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from helpers import PROJECT, dbt_executable, scratch_env
 from lifetimes.utils import summary_data_from_transaction_data
+
 COLUMNS = ["frequency", "recency", "T", "monetary_value"]
 
 

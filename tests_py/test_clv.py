@@ -8,9 +8,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import PROJECT, dbt_executable, scratch_env
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 
-from helpers import PROJECT, dbt_executable, scratch_env
 from segmart import clv
 
 

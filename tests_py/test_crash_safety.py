@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-
 from helpers import PROJECT, scratch_env
+
 from segmart.build import publish
 
 

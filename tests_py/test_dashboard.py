@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import PROJECT
+
 from segmart.views import Marts
 
 CHROMIUM = "/usr/bin/chromium"

@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import PROJECT, dbt_executable
 
 # each method's section on the overview page and a source it must cite

@@ -9,10 +9,9 @@ import sys
 
 import duckdb
 import pytest
-
 from helpers import PROJECT, scratch_env
-from segmart.backfill import as_of_dates
 
+from segmart.backfill import as_of_dates
 
 
 def test_month_ends_stay_month_ends():

@@ -150,7 +150,7 @@ def test_online_retail_preset(exports_dir, tmp_path):
 def test_shopify_preset(exports_dir, tmp_path):
     path = shopify_export(exports_dir)
     out = tmp_path / "raw"
-    result = segmart_import("--orders", path, "--preset", "shopify", "--out", out)
+    result = segmart_import("--orders", path, "--preset", "shopify", "--timezone", "America/New_York", "--out", out)
     assert result.returncode == 0, result.stderr
     csv = pd.read_csv(path, dtype=str)
     firsts = csv.dropna(subset=["Email"]).set_index("Name")
@@ -247,7 +247,7 @@ def test_lines_imported_as_orders_is_refused_with_the_line_level_hint(exports_di
                                    "--date-format", "%m/%d/%Y %H:%M", "--amount-col", "UnitPrice",
                                    "--order-id-col", "InvoiceNo", "--out", tmp_path / "raw"))
     assert f"{len(csv):,} rows but {csv.InvoiceNo.nunique():,} distinct order ids" in line
-    assert "pass --quantity-col/--unit-price-col for line-level data" in line and "'InvoiceNo'" in line
+    assert "pass --quantity-col/--unit-price-col (or --line-amount-col) for line-level data" in line and "'InvoiceNo'" in line
 
 
 def test_repeated_header_is_dropped(exports_dir, tmp_path):
@@ -314,9 +314,31 @@ def test_older_segmart_raw_folder_is_swapped(tmp_path):
     # the generator's older manifest: a `generator` key, no written_by
     (out / "_manifest.json").write_text(json.dumps({"generator": {"customers": 10}, "rows": {}}))
     (out / "orders.parquet").write_bytes(b"old")
-    (out / "stale_extra.parquet").write_bytes(b"old")
     result, _ = run_import(tmp_path, GOOD)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{t}.parquet" for t in RAW_COLUMNS] + ["_manifest.json"])
     assert json.loads((out / "_manifest.json").read_text())["written_by"] == "segmart import"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_segmart_raw_folder_holding_a_users_files_is_refused_and_kept(tmp_path):
+    """A raw folder segmart wrote, into which the user put notes and the export itself: replacing
+    the folder would delete them (the import read its input from inside --out)."""
+    first, out = run_import(tmp_path, GOOD)
+    assert first.returncode == 0, first.stderr
+    (out / "my_notes.txt").write_text("mine")
+    (out / "input.csv").write_text(GOOD)
+    result = subprocess.run(
+        [sys.executable, "-m", "segmart.cli", "import", "--orders", str(out / "input.csv"), "--customer-col", "cust",
+         "--date-col", "day", "--amount-col", "amt", "--out", str(out)], capture_output=True, text=True, check=False)
+    line = one_line(result)
+    assert str(out) in line and "input.csv" in line and "my_notes.txt" in line
+    assert (out / "my_notes.txt").read_text() == "mine" and (out / "input.csv").read_text() == GOOD
+
+
+def test_offsets_without_the_shops_time_zone_are_refused(exports_dir, tmp_path):
+    """Shopify's times carry UTC offsets; the business day needs the shop's zone, which the
+    offsets do not name (before: business days silently in Asia/Shanghai)."""
+    result = segmart_import("--orders", shopify_export(exports_dir), "--preset", "shopify", "--out", tmp_path / "raw")
+    line = one_line(result)
+    assert "--timezone" in line and not (tmp_path / "raw").exists()

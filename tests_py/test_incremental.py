@@ -10,8 +10,8 @@ import subprocess
 
 import duckdb
 import pytest
-
 from helpers import PROJECT, dbt_executable, scratch_env
+
 from segmart.append import LATE_CUSTOMER_ID, split_for_append
 
 SCHEMAS = ("staging", "intermediate", "marts")

@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from helpers import PROJECT, dbt_executable, scratch_env
+
 from segmart.layout import RAW_COLUMNS, raw_schema
 
 CUSTOMERS = 400

@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from exports import online_retail_export, orders_only_log, shopify_export
 from helpers import PROJECT, scratch_env
 
@@ -72,6 +71,11 @@ def orders_only(tmp_path_factory):
 def online_retail(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("online_retail")
     export = online_retail_export(tmp, n_lines=6000, repeat_header=True)
+    # a customer whose cancellation is larger than what they bought (net revenue < 0: the real
+    # export has such customers, whose purchase predates it)
+    with open(export, "a") as handle:
+        handle.write("581001,22423,REGENCY CAKESTAND,2,11/20/2011 10:00,12.75,99901.0,United Kingdom\n"
+                     "C581002,22423,REGENCY CAKESTAND,-5,11/21/2011 11:00,12.75,99901.0,United Kingdom\n")
     frame = pd.read_csv(export, dtype=str, keep_default_na=False)
     frame = frame[frame["InvoiceNo"] != "InvoiceNo"]  # the repeated header line
     frame = frame[frame["CustomerID"].str.strip() != ""].copy()  # guests are not customers
@@ -90,6 +94,17 @@ def online_retail(tmp_path_factory):
     }
     built = _import_and_build(tmp, export, ["--preset", "online-retail", "--orders", str(export)])
     return {**built, "oracle": oracle, "currency": "GBP"}
+
+
+def test_a_customer_whose_returns_exceed_purchases_builds(online_retail):
+    """Net revenue −38.25 (2 bought, 5 cancelled at 12.75): one purchase, average order value of
+    the purchase 25.50, and the Pareto curve still ends at 1."""
+    row = _query(online_retail, "select net_revenue, order_count, avg_order_value from marts.customer_features "
+                                "where customer_id = '99901'").iloc[0]
+    assert (_cents(row["net_revenue"]), row["order_count"], _cents(row["avg_order_value"])) == (
+        Decimal("-38.25"), 1, Decimal("25.50"))
+    last = _query(online_retail, "select cumulative_revenue_share from marts.pareto_curve where customer_percentile = 100")
+    assert abs(last["cumulative_revenue_share"][0] - 1) < 1e-9
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +216,14 @@ def test_no_label_is_null(built):
     nulls = _query(built, "select " + ", ".join(f"count(*) - count({c}) as {c}" for c in columns)
                    + " from marts.customer_segments").iloc[0]
     assert nulls.sum() == 0, nulls[nulls > 0].to_dict()
+
+
+def test_report_labels_money_in_the_reporting_currency(shopify, tmp_path):
+    """Every amount the report shows is in the export's currency (USD), none in CNY."""
+    env = scratch_env(tmp_path)
+    published = Path(shopify["database"]).parent / "published"
+    done = _run(["report", "--out", str(tmp_path / "report"), "--published", str(published), "--quiet"], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = (tmp_path / "report" / "index.html").read_text()
+    assert "USD" in html
+    assert "CNY" not in html and "元" not in html

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from helpers import PROJECT
+
 from segmart.views import Marts
 
 VIEWS = ["pyramid", "pareto", "rfm", "matrix", "funnel", "opportunities", "migration"]

@@ -3,7 +3,6 @@ customer_segments: customers, net revenue, share of revenue, average predicted C
 share of wallet and churn rate by value tier, and the README's example queries run."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from helpers import PROJECT, dbt_executable
 
 METRICS = ["customers", "net_revenue", "share_of_revenue", "average_predicted_clv", "average_share_of_wallet",

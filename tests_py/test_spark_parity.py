@@ -19,8 +19,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import PROJECT, dbt_executable, scratch_env
+
 from segmart import parity
 
 pytestmark = pytest.mark.spark

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import duckdb
-
 from helpers import PROJECT
 
 

@@ -89,7 +89,7 @@ final as (
         aggregated.refund_total,
         aggregated.net_revenue,
         aggregated.gross_margin,
-        {{ safe_divide('aggregated.net_revenue', 'aggregated.order_count') }} as avg_order_value,
+        {{ safe_divide('aggregated.purchase_net_revenue', 'aggregated.order_count') }} as avg_order_value,
         aggregated.orders_last_90_days,
         aggregated.orders_last_365_days,
         aggregated.net_revenue_last_365_days,

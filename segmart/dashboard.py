@@ -65,7 +65,8 @@ def main() -> None:
                                                  alt.Tooltip("net_revenue:Q", format=",.0f")])
         labels = base.mark_text(baseline="middle").encode(text="customers:Q")
         st.altair_chart((heat + labels).properties(height=260), width="stretch")
-        st.caption(t["rfm_caption"].format(cells=len(grid), customers=int(grid["customers"].sum())))
+        st.caption(t["rfm_caption"].format(cells=len(grid), customers=int(grid["customers"].sum()),
+                                           method=marts.rfm_score_method()))
     with right:
         st.subheader(t["matrix"])
         matrix = marts.value_matrix(lang)

@@ -92,7 +92,8 @@ def build_sections(marts: Marts, out_dir: Path, lang: str = "en", progress: bool
         elif key == "rfm":
             frame = marts.rfm_grid()
             fig, _ = _heat(frame, "r_score", "f_score", "customers", "F", "R", row_order=[5, 4, 3, 2, 1])
-            caption = t["rfm_caption"].format(cells=len(frame), customers=int(frame["customers"].sum()))
+            caption = t["rfm_caption"].format(cells=len(frame), customers=int(frame["customers"].sum()),
+                                              method=marts.rfm_score_method())
             table = frame
         elif key == "matrix":
             frame = marts.value_matrix(lang)

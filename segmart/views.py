@@ -59,6 +59,10 @@ class Marts:
         """The currency every amount of the marts is in (warehouse_settings, one row)."""
         return str(self.sql("select reporting_currency from warehouse_settings")["reporting_currency"].iloc[0])
 
+    def rfm_score_method(self) -> str:
+        """How the RFM scores were made (warehouse_settings, var rfm_score_method)."""
+        return str(self.sql("select rfm_score_method from warehouse_settings")["rfm_score_method"].iloc[0])
+
     def headline(self, lang: str = "en") -> str:
         """One line: as-of date, customers, buyers and net revenue in the reporting currency."""
         from segmart.dashboard_text import texts

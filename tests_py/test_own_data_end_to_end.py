@@ -227,3 +227,14 @@ def test_report_labels_money_in_the_reporting_currency(shopify, tmp_path):
     html = (tmp_path / "report" / "index.html").read_text()
     assert "USD" in html
     assert "CNY" not in html and "元" not in html
+    assert "scores by gapless_quantile" in html  # the RFM grid names its scoring
+
+
+def test_rfm_frequency_uses_all_five_scores(built):
+    """Most buyers of these exports buy once or twice: plain quintiles leave F scores empty; every
+    score 1..5 holds buyers, and more orders never score lower (pandas: the order counts)."""
+    scores = _query(built, "select order_count, f_score from marts.customer_segments where not is_prospect")
+    assert (scores["order_count"] == 1).mean() > 0.3
+    assert sorted(scores["f_score"].unique()) == [1, 2, 3, 4, 5]
+    by_count = scores.groupby("order_count")["f_score"].agg(["min", "max"]).sort_index()
+    assert (by_count["min"].iloc[1:].to_numpy() >= by_count["max"].iloc[:-1].to_numpy()).all()

@@ -7,6 +7,7 @@ final as (
     select
         cast('{{ reporting_currency() }}' as {{ dbt.type_string() }}) as reporting_currency,
         cast('{{ var("business_timezone") }}' as {{ dbt.type_string() }}) as business_timezone,
+        cast('{{ var("rfm_score_method") }}' as {{ dbt.type_string() }}) as rfm_score_method,
         {{ as_of_date() }} as as_of_date
 
 )

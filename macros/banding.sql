@@ -39,21 +39,22 @@
 {%- endmacro %}
 
 {#- Tier by cumulative share of rows ranked by measure (highest first): the first tier takes
-    rows whose rank falls in the top shares[0] of the window, the next the following shares[1],
-    and so on; the rest get rest_label. Ties share the tier of their first rank (rank()), so a
-    tie never splits across tiers; NULL measures rank last. tiers: [[label, share], ...]. -#}
+    rows in the top shares[0] of the window (is_in_top_share: rank <= ceil(share × n)), the next
+    the following shares[1], and so on; the rest get rest_label. Ties share the tier of their
+    first rank (rank()), so a tie never splits across tiers; NULL measures rank last. tiers:
+    [[label, share], ...]. -#}
 {% macro tier_by_share(measure, tiers, rest_label, partition_by=none) -%}
     {%- set window -%}
         over ({% if partition_by %}partition by {{ partition_by }} {% endif %}order by {{ measure }} desc nulls last)
     {%- endset -%}
-    {%- set position -%}
-        (rank() {{ window }} - 1) / cast(count(*) over ({% if partition_by %}partition by {{ partition_by }}{% endif %}) as {{ type_double() }})
+    {%- set rows_in_window -%}
+        count(*) over ({% if partition_by %}partition by {{ partition_by }}{% endif %})
     {%- endset -%}
     {%- set cumulative = namespace(share=0) -%}
     case
     {%- for tier in tiers %}
         {%- set cumulative.share = (cumulative.share + tier[1]) | round(10) %}
-        when {{ position }} < {{ cumulative.share }} then '{{ tier[0] }}'
+        when {{ is_in_top_share('rank() ' ~ window, rows_in_window, cumulative.share) }} then '{{ tier[0] }}'
     {%- endfor %}
         else '{{ rest_label }}'
     end

@@ -8,7 +8,10 @@
     overall share with prospect_score_prior_weight pseudo-prospects:
     (conversions + k · overall) / (prospects + k). purchase_likelihood = 100 × that, rounded.
     converted_in_window tells whether the prospect did buy within window_days after score_date
-    (always false at the latest date; the back-test uses it). -#}
+    (always false at the latest date; the back-test uses it). Both windows are read by
+    is_within_days: the engagement window is the reference date and the N − 1 days before it;
+    the conversion window the N days after the reference date, i.e. the N days ending on
+    reference date + N. -#}
 {% macro purchase_likelihood_scores(score_date, window_days) -%}
     {%- set training_date = dbt.dateadd('day', -window_days, score_date) -%}
     {%- set engagement_edges = var('prospect_engagement_edges') -%}
@@ -57,8 +60,10 @@
             signed_up.customer_id,
             {{ days_between('signed_up.signed_up_date', 'snapshots.reference_date') }} as tenure_days,
             coalesce(
-                first_purchases.first_purchase_date
-                <= {{ dbt.dateadd('day', window_days, 'snapshots.reference_date') }},
+                {{ is_within_days(
+                    days_between('first_purchases.first_purchase_date',
+                                 dbt.dateadd('day', window_days, 'snapshots.reference_date')),
+                    window_days) }},
                 false
             ) as converted_in_window
         from signed_up
@@ -82,9 +87,8 @@
         left join engagement_events
             on
                 prospects.customer_id = engagement_events.customer_id
-                and engagement_events.event_date <= prospects.reference_date
-                and engagement_events.event_date
-                > {{ dbt.dateadd('day', -var('engagement_window_days'), 'prospects.reference_date') }}
+                and {{ is_within_days(days_between('engagement_events.event_date', 'prospects.reference_date'),
+                                      var('engagement_window_days')) }}
         group by prospects.snapshot_role, prospects.customer_id
     ),
 

@@ -1,14 +1,15 @@
 {#- Spend per customer and category from the purchased lines up to the as-of date, also as of
     top_category_change_window_days earlier, with each category's rank for the customer. Lines
-    without a category (exports with products but no categories) are not in any category. -#}
+    without a category (exports with products but no categories) are not in any category. Both
+    windows are read by is_within_days: "as of N days earlier" holds the lines not within the
+    last N days (on or before the as-of date − N). -#}
+{%- set line_age = days_between('order_lines.order_date', 'as_of.as_of_date') -%}
 with
 
 as_of as (
 
     select
-        {{ as_of_date() }} as as_of_date,
-        {{ dbt.dateadd('day', -var('top_category_change_window_days'), as_of_date()) }} as previous_as_of_date,
-        {{ dbt.dateadd('day', -var('year_window_days'), as_of_date()) }} as year_window_start_date
+        {{ as_of_date() }} as as_of_date
 
 ),
 
@@ -16,8 +17,8 @@ lines as (
 
     select
         order_lines.*,
-        order_lines.order_date <= as_of.previous_as_of_date as is_before_window,
-        order_lines.order_date > as_of.year_window_start_date as is_in_year_window
+        {{ is_within_days(line_age, var('top_category_change_window_days')) }} = false as is_before_window,
+        {{ is_within_days(line_age, var('year_window_days')) }} as is_in_year_window
     from {{ ref('int_purchased_order_lines') }} as order_lines
     cross join as_of
     where order_lines.order_date <= as_of.as_of_date and order_lines.category is not null

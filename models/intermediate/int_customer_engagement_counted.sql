@@ -1,6 +1,7 @@
 {#- Engagement events up to the as-of date counted per customer (seed 004's e-value), and the
     engagement score: the sum of events weighted by the var engagement_weights. Clicks and page
-    views count over the last engagement_window_days; the rest over the whole history. -#}
+    views count over the last engagement_window_days (is_within_days: the as-of date and the
+    N − 1 days before it); the rest over the whole history. -#}
 {%- set weights = var('engagement_weights') -%}
 with
 
@@ -15,7 +16,8 @@ events as (
     select
         events.customer_id,
         events.event_type,
-        events.event_date > {{ dbt.dateadd('day', -var('engagement_window_days'), 'as_of.as_of_date') }} as is_recent
+        {{ is_within_days(days_between('events.event_date', 'as_of.as_of_date'), var('engagement_window_days')) }}
+            as is_recent
     from {{ ref('stg_raw__customer_events') }} as events
     cross join as_of
     where events.event_date <= as_of.as_of_date

@@ -1,7 +1,12 @@
 {#- Lifecycle stage per customer (seed 001): prospect → new → active → dormant → churned, and
     reactivated when a customer whose previous gap was a dormancy buys again. Day thresholds
     are vars, stretched by the customer's own usual gap between purchases; a churn probability
-    1 − P(alive) at or above churn_probability_threshold marks a lapsed customer churned. -#}
+    1 − P(alive) at or above churn_probability_threshold marks a lapsed customer churned. Every
+    threshold is read by is_within_days (0 <= days < N): new = first purchase within
+    lifecycle_new_days, active = last purchase within dormant_after_days, churned = last
+    purchase not within churned_after_days, reactivated = active after a previous gap not within
+    dormant_after_days (the day it bought again, its previous purchase lay that many days or more
+    back: it was dormant). -#}
 with
 
 features as (
@@ -51,11 +56,14 @@ final as (
         churn_probability,
         case
             when is_prospect then 'prospect'
-            when days_since_first_order < {{ var('lifecycle_new_days') }} then 'new'
-            when recency_days <= dormant_after_days and last_purchase_gap_days > dormant_after_days then 'reactivated'
-            when recency_days <= dormant_after_days then 'active'
+            when {{ is_within_days('days_since_first_order', var('lifecycle_new_days')) }} then 'new'
             when
-                recency_days > churned_after_days
+                {{ is_within_days('recency_days', 'dormant_after_days') }}
+                and not {{ is_within_days('last_purchase_gap_days', 'dormant_after_days') }}
+                then 'reactivated'
+            when {{ is_within_days('recency_days', 'dormant_after_days') }} then 'active'
+            when
+                not {{ is_within_days('recency_days', 'churned_after_days') }}
                 or churn_probability >= {{ var('churn_probability_threshold') }}
                 then 'churned'
             else 'dormant'

@@ -1,5 +1,6 @@
 {#- Orders up to the as-of date aggregated per customer: RFM inputs, timing and channel
-    behaviour, returns. One row per customer with at least one non-cancelled order. -#}
+    behaviour, returns. One row per customer with at least one non-cancelled order. The recent
+    and year windows are read by is_within_days: the as-of date and the N − 1 days before it. -#}
 with
 
 as_of as (
@@ -12,9 +13,9 @@ orders as (
 
     select
         orders.*,
-        orders.order_date > {{ dbt.dateadd('day', -var('recent_orders_window_days'), 'as_of.as_of_date') }}
+        {{ is_within_days(days_between('orders.order_date', 'as_of.as_of_date'), var('recent_orders_window_days')) }}
             as is_in_recent_window,
-        orders.order_date > {{ dbt.dateadd('day', -var('year_window_days'), 'as_of.as_of_date') }}
+        {{ is_within_days(days_between('orders.order_date', 'as_of.as_of_date'), var('year_window_days')) }}
             as is_in_year_window
     from {{ ref('int_orders_netted') }} as orders
     cross join as_of

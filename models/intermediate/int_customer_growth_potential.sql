@@ -15,6 +15,8 @@
     'discounted_clv': 'lifetime_value.discounted_clv',
 } -%}
 {%- set stage_weights = var('value_matrix_stage_weights') -%}
+{%- set potential_cut = percentile_cont('growth_potential', 0.5) if var('value_matrix_potential_cut') is none
+    else var('value_matrix_potential_cut') -%}
 {%- if var('value_matrix_potential_measure') not in potentials -%}
     {{ exceptions.raise_compiler_error("var value_matrix_potential_measure must be one of " ~ potentials | join(', ') ~ ", not " ~ var('value_matrix_potential_measure')) }}
 {%- endif -%}
@@ -48,6 +50,7 @@ lifecycle as (
 availability as (
 
     select
+        count(*) as buyer_count,
         {%- for measure in potential_order %}
         count({{ potential_columns[measure] }}) > 0 as has_{{ measure }}{% if not loop.last %},{% endif %}
         {%- endfor %}
@@ -138,12 +141,7 @@ weighted_potential as (
 -- the high/low cut: the median among customers who have ordered, or the var's number
 cuts as (
 
-    select
-        {%- if var('value_matrix_potential_cut') is none %}
-        {{ percentile_cont('growth_potential', 0.5) }} as growth_potential_cut
-        {%- else %}
-        {{ var('value_matrix_potential_cut') }} as growth_potential_cut
-        {%- endif %}
+    select {{ potential_cut }} as growth_potential_cut
     from weighted_potential
     where not is_prospect
 

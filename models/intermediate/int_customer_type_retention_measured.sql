@@ -99,8 +99,9 @@ final as (
         customer_types.customer_type,
         coalesce(measured.customers_counted, 0) as customers_counted,
         coalesce(measured.customers_retained, 0) as customers_retained,
-        case when history.covers_two_years then
-            cast(measured.customers_retained as {{ type_double() }}) / measured.customers_counted
+        case
+            when history.covers_two_years then
+                cast(measured.customers_retained as {{ type_double() }}) / measured.customers_counted
         end as measured_retention_rate,
         seed_rates.retention_rate as seed_retention_rate,
         case

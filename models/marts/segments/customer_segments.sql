@@ -4,6 +4,8 @@
     Every rule is a var or a seed row (see _segments__docs.md). -#}
 {#- Growth potential and its level: the measure weighted by the chance the customer is still
     active (int_customer_growth_potential). -#}
+{%- set current_cut = percentile_cont('current_value', 0.5) if var('value_matrix_current_cut') is none
+    else var('value_matrix_current_cut') -%}
 {%- set opinion_leader_segments = "'" ~ var('opinion_leader_segments') | join("', '") ~ "'" -%}
 with
 
@@ -112,18 +114,18 @@ measured as (
     select
         features.customer_id,
         features.is_prospect,
-        case
-            when availability.has_costs then coalesce(features.gross_margin_last_365_days, 0)
-            else coalesce(features.net_revenue_last_365_days, 0)
-        end as current_value,
-        case when availability.has_costs then 'gross_margin' else 'net_revenue' end as current_value_source,
         potential.growth_potential,
         potential.growth_potential_source,
         potential.growth_potential_level,
         lifetime_value.predicted_clv,
         lifetime_value.discounted_clv,
         wallet.wallet,
-        wallet.share_of_wallet
+        wallet.share_of_wallet,
+        case
+            when availability.has_costs then coalesce(features.gross_margin_last_365_days, 0)
+            else coalesce(features.net_revenue_last_365_days, 0)
+        end as current_value,
+        case when availability.has_costs then 'gross_margin' else 'net_revenue' end as current_value_source
     from features
     left join lifetime_value
         on features.customer_id = lifetime_value.customer_id
@@ -137,12 +139,7 @@ measured as (
 
 cuts as (
 
-    select
-        {%- if var('value_matrix_current_cut') is none %}
-        {{ percentile_cont('current_value', 0.5) }} as current_value_cut
-        {%- else %}
-        {{ var('value_matrix_current_cut') }} as current_value_cut
-        {%- endif %}
+    select {{ current_cut }} as current_value_cut
     from measured
     where not is_prospect
 

@@ -2,21 +2,11 @@
     action it calls for — RFM, the value pyramid with its treatment and owner, the value
     matrix, the lifecycle stage, the interest segment, flags and prospects' purchase likelihood.
     Every rule is a var or a seed row (see _segments__docs.md). -#}
-{#- Growth potential: the var's measure; when no buyer has it (no wallet estimate on data
-    without customer attributes, no BTYD fit), the next one that some buyer has, so the matrix
-    still splits on potential. value_matrix_potential_source records the measure used. -#}
-{%- set potentials = ['wallet_headroom', 'predicted_clv'] -%}
-{%- set potential_order = [var('value_matrix_potential_measure')]
-    + (['wallet_headroom', 'predicted_clv', 'discounted_clv'] | reject('equalto', var('value_matrix_potential_measure')) | list) -%}
-{%- set potential_columns = {
-    'wallet_headroom': 'wallet.wallet_headroom',
-    'predicted_clv': 'lifetime_value.predicted_clv',
-    'discounted_clv': 'lifetime_value.discounted_clv',
-} -%}
+{#- Growth potential and its level: the measure weighted by the chance the customer is still
+    active (int_customer_growth_potential). -#}
+{%- set current_cut = percentile_cont('current_value', 0.5) if var('value_matrix_current_cut') is none
+    else var('value_matrix_current_cut') -%}
 {%- set opinion_leader_segments = "'" ~ var('opinion_leader_segments') | join("', '") ~ "'" -%}
-{%- if var('value_matrix_potential_measure') not in potentials -%}
-    {{ exceptions.raise_compiler_error("var value_matrix_potential_measure must be one of " ~ potentials | join(', ') ~ ", not " ~ var('value_matrix_potential_measure')) }}
-{%- endif -%}
 with
 
 features as (
@@ -34,6 +24,12 @@ lifetime_value as (
 wallet as (
 
     select * from {{ ref('customer_share_of_wallet') }}
+
+),
+
+potential as (
+
+    select * from {{ ref('int_customer_growth_potential') }}
 
 ),
 
@@ -103,21 +99,13 @@ price_bands as (
 
 ),
 
--- which measures the data has: current value is the 12-month gross margin when some buyer has
--- a cost (gross_margin not NULL), else the 12-month net revenue (an orders-only log)
+-- current value is the 12-month gross margin when some buyer has a cost (gross_margin not
+-- NULL), else the 12-month net revenue (an orders-only log)
 availability as (
 
-    select
-        count(features.gross_margin) > 0 as has_costs,
-        {%- for measure in potential_order %}
-        count({{ potential_columns[measure] }}) > 0 as has_{{ measure }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    select count(gross_margin) > 0 as has_costs
     from features
-    left join lifetime_value
-        on features.customer_id = lifetime_value.customer_id
-    left join wallet
-        on features.customer_id = wallet.customer_id
-    where not features.is_prospect
+    where not is_prospect
 
 ),
 
@@ -126,49 +114,32 @@ measured as (
     select
         features.customer_id,
         features.is_prospect,
+        potential.growth_potential,
+        potential.growth_potential_source,
+        potential.growth_potential_level,
+        lifetime_value.predicted_clv,
+        lifetime_value.discounted_clv,
+        wallet.wallet,
+        wallet.share_of_wallet,
         case
             when availability.has_costs then coalesce(features.gross_margin_last_365_days, 0)
             else coalesce(features.net_revenue_last_365_days, 0)
         end as current_value,
-        case when availability.has_costs then 'gross_margin' else 'net_revenue' end as current_value_source,
-        case
-            {%- for measure in potential_order %}
-            when availability.has_{{ measure }} then coalesce({{ potential_columns[measure] }}, 0)
-            {%- endfor %}
-            else 0
-        end as growth_potential,
-        case
-            {%- for measure in potential_order %}
-            when availability.has_{{ measure }} then '{{ measure }}'
-            {%- endfor %}
-            else 'none'
-        end as growth_potential_source,
-        lifetime_value.predicted_clv,
-        lifetime_value.discounted_clv,
-        wallet.wallet,
-        wallet.share_of_wallet
+        case when availability.has_costs then 'gross_margin' else 'net_revenue' end as current_value_source
     from features
     left join lifetime_value
         on features.customer_id = lifetime_value.customer_id
     left join wallet
         on features.customer_id = wallet.customer_id
+    left join potential
+        on features.customer_id = potential.customer_id
     cross join availability
 
 ),
 
 cuts as (
 
-    select
-        {%- if var('value_matrix_current_cut') is none %}
-        {{ percentile_cont('current_value', 0.5) }} as current_value_cut,
-        {%- else %}
-        {{ var('value_matrix_current_cut') }} as current_value_cut,
-        {%- endif %}
-        {%- if var('value_matrix_potential_cut') is none %}
-        {{ percentile_cont('growth_potential', 0.5) }} as growth_potential_cut
-        {%- else %}
-        {{ var('value_matrix_potential_cut') }} as growth_potential_cut
-        {%- endif %}
+    select {{ current_cut }} as current_value_cut
     from measured
     where not is_prospect
 
@@ -189,8 +160,6 @@ levelled as (
     select
         measured.*,
         case when measured.current_value > cuts.current_value_cut then 'high' else 'low' end as current_value_level,
-        case when measured.growth_potential > cuts.growth_potential_cut then 'high' else 'low' end
-            as growth_potential_level,
         coalesce(
             measured.wallet >= wallet_cuts.high_wallet_cut
             and measured.share_of_wallet <= wallet_cuts.low_share_cut,

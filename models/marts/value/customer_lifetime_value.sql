@@ -20,9 +20,11 @@ parameters as (
 
 ),
 
+-- the yearly retention rate of each customer type, measured on the last two years (seed
+-- customer_type_retention where the history or the type is too small)
 type_retention as (
 
-    select * from {{ ref('customer_type_retention') }}
+    select * from {{ ref('int_customer_type_retention_measured') }}
 
 ),
 
@@ -61,16 +63,10 @@ annualised as (
         predictions.expected_purchases_next_365_days,
         predictions.expected_order_value,
         predictions.predicted_clv,
-        -- BG/NBD's P(alive) is evidence about retention only for customers with repeat purchases
-        -- (it is 1 by construction without repeats); others take their customer type's rate
-        case
-            when features.btyd_frequency > 0 and predictions.p_alive is not null then predictions.p_alive
-            else type_retention.retention_rate
-        end as retention_rate,
-        case
-            when features.btyd_frequency > 0 and predictions.p_alive is not null then 'p_alive'
-            when type_retention.retention_rate is not null then 'customer_type'
-        end as retention_source
+        -- discounted CLV's r is a yearly retention rate (Gupta & Lehmann 2003), the customer
+        -- type's; P(alive) is the probability of being active now and stays with the BTYD columns
+        type_retention.retention_rate,
+        coalesce(type_retention.retention_source, 'none') as retention_source
     from features
     left join predictions
         on features.customer_id = predictions.customer_id

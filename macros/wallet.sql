@@ -143,16 +143,22 @@
 {%- endmacro %}
 
 {#- The wallet columns from our spend, a stated wallet (NULL when not surveyed) and an
-    estimated one: wallet = stated when present, else max(our spend, estimate), else NULL (no
-    stated wallet and no estimate: nothing is known about it); its source; share of wallet
-    capped at 1; a conflict flag where our spend exceeds the stated wallet; headroom = wallet −
-    our spend, never below 0, NULL without a wallet. -#}
-{% macro wallet_columns(our_spend, stated_wallet, estimated_wallet) -%}
+    estimated one: wallet = stated (+ unanswered_wallet, the wallet of what the survey did not
+    cover) when there is a stated wallet, else max(our spend, estimate), else NULL (no stated
+    wallet and no estimate: nothing is known about it); its source; share of wallet capped at
+    1; a conflict flag where our spend in what the stated wallet covers (stated_scope_spend,
+    default all our spend) exceeds it; headroom = wallet − our spend, never below 0, NULL
+    without a wallet. -#}
+{% macro wallet_columns(our_spend, stated_wallet, estimated_wallet, stated_scope_spend=none, unanswered_wallet=none) -%}
     {%- set our -%}cast({{ our_spend }} as {{ type_double() }}){%- endset -%}
     {%- set stated -%}cast({{ stated_wallet }} as {{ type_double() }}){%- endset -%}
     {%- set estimated -%}cast({{ estimated_wallet }} as {{ type_double() }}){%- endset -%}
+    {%- set scope -%}cast({{ stated_scope_spend if stated_scope_spend is not none else our_spend }} as {{ type_double() }}){%- endset -%}
+    {%- set rest -%}
+        {%- if unanswered_wallet is not none %} + coalesce(cast({{ unanswered_wallet }} as {{ type_double() }}), 0){% endif -%}
+    {%- endset -%}
     {%- set wallet -%}
-        coalesce({{ stated }}, case when {{ estimated }} is not null then greatest({{ our }}, {{ estimated }}) end)
+        coalesce({{ stated }}{{ rest }}, case when {{ estimated }} is not null then greatest({{ our }}, {{ estimated }}) end)
     {%- endset -%}
     {{ wallet }} as wallet,
     case
@@ -161,7 +167,7 @@
         else 'none'
     end as wallet_source,
     case when {{ wallet }} > 0 then least(1, {{ our }} / {{ wallet }}) end as share_of_wallet,
-    coalesce({{ our }} > {{ stated }}, false) as has_wallet_conflict,
+    coalesce({{ scope }} > {{ stated }}, false) as has_wallet_conflict,
     case when {{ wallet }} is not null then greatest({{ wallet }} - {{ our }}, 0) end as wallet_headroom
 {%- endmacro %}
 

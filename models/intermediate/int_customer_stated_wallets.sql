@@ -1,5 +1,7 @@
 {#- The latest survey answer per customer and category up to the as-of date: the customer's
-    stated yearly spend in that category with all vendors (their known wallet). -#}
+    stated yearly spend in that category with all vendors (their known wallet). Answers repeated
+    for a category (also on the same date): the latest surveyed_at wins, then the highest
+    response_id compared as text (a deterministic tie-break for answers at the same second). -#}
 with
 
 answers as (

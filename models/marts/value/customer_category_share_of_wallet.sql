@@ -1,5 +1,6 @@
-{#- One row per customer × category where there is spend or a wallet: 12-month category spend
-    against the stated category wallet, else the category's realistic wallet among peers. -#}
+{#- One row per customer × category where there is spend, a wallet or a survey answer (so the
+    customer mart sees every answered category): 12-month category spend against the stated
+    category wallet, else the category's realistic wallet among peers. -#}
 with
 
 peers as (
@@ -71,7 +72,7 @@ final as (
         has_wallet_conflict,
         wallet_headroom
     from wallets
-    where wallet > 0 or our_spend_12_months > 0
+    where wallet > 0 or our_spend_12_months > 0 or stated_wallet is not null
 
 )
 

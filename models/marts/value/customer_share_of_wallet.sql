@@ -1,5 +1,9 @@
-{#- One row per customer: 12-month spend with us against the customer's wallet (stated in the
-    survey, else the realistic wallet estimated from peers), share of wallet and headroom. -#}
+{#- One row per customer: 12-month spend with us against the customer's wallet, share of wallet
+    and headroom. A surveyed customer's wallet compares like with like: the stated wallet of the
+    categories answered plus the wallet of the rest (each unanswered category's realistic wallet
+    among peers, at least our spend outside the answered categories); the conflict flag compares
+    our spend in the answered categories with their stated wallet. Customers never surveyed get
+    the realistic wallet estimated from peers. -#}
 with
 
 peers as (
@@ -22,14 +26,43 @@ estimates as (
 
 ),
 
+categories as (
+
+    select * from {{ ref('customer_category_share_of_wallet') }}
+
+),
+
 stated as (
 
+    -- per surveyed customer: the answered categories (stated wallet and our spend there) and
+    -- the realistic wallets of the categories not answered (never below 0)
     select
         customer_id,
-        sum(stated_annual_spend) as stated_wallet,
-        count(*) as stated_category_count
-    from {{ ref('int_customer_stated_wallets') }}
+        sum(stated_wallet) as stated_wallet,
+        count(stated_wallet) as stated_category_count,
+        sum(case when stated_wallet is not null then our_spend_12_months end) as our_spend_stated_categories,
+        coalesce(sum(case when stated_wallet is null then greatest(coalesce(wallet, 0), 0) end), 0)
+            as unanswered_categories_wallet
+    from categories
     group by customer_id
+    having count(stated_wallet) > 0
+
+),
+
+stated_with_rest as (
+
+    -- the rest of the wallet: the unanswered categories' wallets, never below our spend outside
+    -- the answered categories (which also holds lines without a category)
+    select
+        stated.*,
+        greatest(
+            cast(stated.unanswered_categories_wallet as {{ type_double() }}),
+            cast(peers.our_spend_12_months - stated.our_spend_stated_categories as {{ type_double() }}),
+            cast(0 as {{ type_double() }})
+        ) as unanswered_wallet
+    from stated
+    inner join peers
+        on stated.customer_id = peers.customer_id
 
 ),
 
@@ -40,15 +73,21 @@ final as (
         peers.our_spend_12_months,
         stated.stated_wallet,
         coalesce(stated.stated_category_count, 0) as stated_category_count,
+        stated.our_spend_stated_categories,
+        stated.unanswered_wallet,
         estimates.estimated_wallet,
         estimates.peer_level,
         estimates.peer_group_size,
         estimates.wallet_estimate_source,
-        {{ wallet_columns('peers.our_spend_12_months', 'stated.stated_wallet', 'estimates.estimated_wallet') }}
+        {{ wallet_columns(
+            'peers.our_spend_12_months', 'stated.stated_wallet', 'estimates.estimated_wallet',
+            stated_scope_spend='stated.our_spend_stated_categories',
+            unanswered_wallet='stated.unanswered_wallet'
+        ) }}
     from peers
     left join estimates
         on peers.customer_id = estimates.customer_id
-    left join stated
+    left join stated_with_rest as stated
         on peers.customer_id = stated.customer_id
 
 )

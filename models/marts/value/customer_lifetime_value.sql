@@ -71,7 +71,9 @@ annualised as (
         -- NULL when the data has no costs
         case
             when costs.has_costs
-                then coalesce({{ share_of('features.gross_margin', 'features.net_revenue') }}, costs.all_buyers_margin_rate)
+                then coalesce(
+                    {{ share_of('features.gross_margin', 'features.net_revenue') }}, costs.all_buyers_margin_rate
+                )
         end as margin_rate,
         case
             when not costs.has_costs then null

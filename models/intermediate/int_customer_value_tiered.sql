@@ -1,18 +1,27 @@
 {#- The customer pyramid (Zeithaml, Rust & Lemon 2001; seed 004): customers who have ordered,
-    ranked by the var value_tier_measure (predicted_clv, discounted_clv or gross_margin), cut by
-    the cumulative shares in value_tier_shares (platinum 1%, gold 4%, iron 15%, lead the rest).
-    Prospects are 'prospect'; a customer without a measure ranks last. Without a usable BTYD fit
-    (clv_method not_available: a failed fit with clv_fit_failure warn, or an engine that cannot
-    run the Python fit) predicted_clv ranks by discounted_clv instead: every buyer would tie.
-    Without costs (no buyer has a gross margin: an orders-only log) gross_margin ranks by net
-    revenue instead. value_tier_measure records the measure used. -#}
+    ranked by the profit they are expected to bring — the var value_tier_measure (predicted_profit
+    by default; predicted_clv, discounted_clv or gross_margin), cut by the cumulative shares in
+    value_tier_shares (platinum 1%, gold 4%, iron 15%, lead the rest). Prospects are 'prospect';
+    a customer without a measure ranks last. Fallbacks, recorded in value_tier_measure:
+    - without costs (no buyer has a gross margin: an orders-only log) predicted_profit ranks by
+      predicted_clv (expected revenue) and gross_margin by net revenue;
+    - without a usable BTYD fit (clv_method not_available: a failed fit with clv_fit_failure warn,
+      or an engine that cannot run the Python fit) predicted_profit and predicted_clv rank by
+      discounted_clv instead: every buyer would tie.
+    A customer whose expected profit is ≤ 0 (is_unprofitable) is never above lead, whatever the
+    measure: expected profit is predicted_profit, else (no costs) predicted_clv, else (no fit)
+    discounted_clv. -#}
 {%- set measures = {
+    'predicted_profit': "case when lifetime_value.clv_method = 'not_available' then lifetime_value.discounted_clv"
+        ~ " when costs.has_costs then lifetime_value.predicted_profit else lifetime_value.predicted_clv end",
     'predicted_clv': "case when lifetime_value.clv_method = 'not_available' then lifetime_value.discounted_clv"
         ~ " else lifetime_value.predicted_clv end",
     'discounted_clv': 'lifetime_value.discounted_clv',
     'gross_margin': 'case when costs.has_costs then features.gross_margin else features.net_revenue end',
 } -%}
 {%- set measure_names = {
+    'predicted_profit': "case when lifetime_value.clv_method = 'not_available' then 'discounted_clv'"
+        ~ " when costs.has_costs then 'predicted_profit' else 'predicted_clv' end",
     'predicted_clv': "case when lifetime_value.clv_method = 'not_available' then 'discounted_clv'"
         ~ " else 'predicted_clv' end",
     'discounted_clv': "'discounted_clv'",
@@ -50,7 +59,17 @@ measured as (
         features.customer_id,
         features.is_prospect,
         {{ measure_names[var('value_tier_measure')] }} as value_tier_measure,
-        {{ measures[var('value_tier_measure')] }} as value_measure
+        {{ measures[var('value_tier_measure')] }} as value_measure,
+        case
+            when lifetime_value.predicted_profit is not null then lifetime_value.predicted_profit
+            when not costs.has_costs and lifetime_value.predicted_clv is not null then lifetime_value.predicted_clv
+            else lifetime_value.discounted_clv
+        end as expected_profit,
+        case
+            when lifetime_value.predicted_profit is not null then 'predicted_profit'
+            when not costs.has_costs and lifetime_value.predicted_clv is not null then 'predicted_clv'
+            when lifetime_value.discounted_clv is not null then 'discounted_clv'
+        end as expected_profit_source
     from features
     left join lifetime_value
         on features.customer_id = lifetime_value.customer_id
@@ -78,7 +97,17 @@ final as (
         measured.customer_id,
         measured.value_tier_measure,
         measured.value_measure,
-        coalesce(tiered.value_tier, 'prospect') as value_tier
+        case when measured.is_prospect then null else measured.expected_profit end as expected_profit,
+        case when measured.is_prospect then null else measured.expected_profit_source end as expected_profit_source,
+        -- unprofitable: a buyer expected to bring no profit (or, without costs, no revenue); an
+        -- unknown expected profit is not evidence of a loss
+        coalesce(not measured.is_prospect and measured.expected_profit <= 0, false) as is_unprofitable,
+        case
+            when measured.is_prospect then 'prospect'
+            -- never above lead, whatever the measure ranked
+            when measured.expected_profit <= 0 then 'lead'
+            else tiered.value_tier
+        end as value_tier
     from measured
     left join tiered
         on measured.customer_id = tiered.customer_id

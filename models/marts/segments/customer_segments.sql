@@ -75,6 +75,20 @@ value_tiers as (
 
 ),
 
+treatments as (
+
+    select * from {{ ref('value_treatments') }}
+
+),
+
+-- the treatment of customers with expected profit ≤ 0, whatever their tier (冷漠型 minimal)
+unprofitable_treatment as (
+
+    select treatment from treatments
+    where is_for_unprofitable
+
+),
+
 quadrants as (
 
     select * from {{ ref('value_matrix_quadrants') }}
@@ -201,10 +215,14 @@ final as (
         value_tiers_assigned.value_tier,
         value_tiers.label_en as value_tier_label_en,
         value_tiers.label_zh as value_tier_label_zh,
-        value_tiers.treatment,
-        value_tiers.treatment_zh,
+        value_tiers_assigned.expected_profit,
+        value_tiers_assigned.expected_profit_source,
+        treatments.treatment,
+        treatments.label_en as treatment_label_en,
+        treatments.label_zh as treatment_label_zh,
         value_tiers.segment_owner,
-        value_tiers.recommended_action as value_tier_action,
+        treatments.recommended_action as value_tier_action,
+        treatments.recommended_action_zh as value_tier_action_zh,
         -- value matrix
         levelled.current_value,
         levelled.current_value_source as value_matrix_current_source,
@@ -258,7 +276,8 @@ final as (
             and features.successful_referral_count >= {{ var('opinion_leader_min_referrals') }},
             false
         ) as is_opinion_leader,
-        features.is_unwelcome,
+        -- 不受欢迎客户: expected to bring no profit or to cause losses (冷漠型 minimal)
+        coalesce(value_tiers_assigned.is_unprofitable, false) as is_unwelcome,
         levelled.is_high_wallet_low_share,
         -- prospects
         likelihood.purchase_likelihood,
@@ -283,6 +302,10 @@ final as (
         on features.customer_id = value_tiers_assigned.customer_id
     left join value_tiers
         on value_tiers_assigned.value_tier = value_tiers.value_tier
+    left join unprofitable_treatment
+        on value_tiers_assigned.is_unprofitable
+    left join treatments
+        on coalesce(unprofitable_treatment.treatment, value_tiers.treatment) = treatments.treatment
     left join quadrants
         on
             levelled.current_value_level = quadrants.current_value_level

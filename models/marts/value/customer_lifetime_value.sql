@@ -1,5 +1,6 @@
 {#- One row per customer: historical value, simple LTV, discounted CLV (finite and infinite
-    horizon) and predictive CLV (BG/NBD + Gamma-Gamma). See _value__docs.md for each method. -#}
+    horizon), predictive CLV (BG/NBD + Gamma-Gamma) and its expected profit (predicted CLV × the
+    customer's margin rate). See _value__docs.md for each method. -#}
 with
 
 features as (
@@ -32,7 +33,11 @@ type_retention as (
 -- default_margin_rate; with costs, a customer's own margin is used
 costs as (
 
-    select count(gross_margin) > 0 as has_costs
+    select
+        count(gross_margin) > 0 as has_costs,
+        -- the margin rate of all buyers with costs: a customer whose own rate is undefined takes it
+        {{ share_of('sum(gross_margin)', 'sum(case when gross_margin is not null then net_revenue end)') }}
+            as all_buyers_margin_rate
     from features
     where not is_prospect
 
@@ -63,6 +68,20 @@ annualised as (
         predictions.expected_purchases_next_365_days,
         predictions.expected_order_value,
         predictions.predicted_clv,
+        -- the margin rate that turns predicted revenue into profit: the customer's own gross
+        -- margin ÷ net revenue to date, else (no cost, no positive revenue) all buyers' rate;
+        -- NULL when the data has no costs
+        case
+            when costs.has_costs
+                then coalesce(
+                    {{ share_of('features.gross_margin', 'features.net_revenue') }}, costs.all_buyers_margin_rate
+                )
+        end as margin_rate,
+        case
+            when not costs.has_costs then null
+            when {{ share_of('features.gross_margin', 'features.net_revenue') }} is not null then 'customer'
+            when costs.all_buyers_margin_rate is not null then 'all_buyers'
+        end as margin_rate_source,
         -- discounted CLV's r is a yearly retention rate (Gupta & Lehmann 2003), the customer
         -- type's; P(alive) is the probability of being active now and stays with the BTYD columns
         type_retention.retention_rate,
@@ -103,6 +122,10 @@ final as (
         annualised.expected_purchases_next_365_days,
         annualised.expected_order_value,
         annualised.predicted_clv,
+        annualised.margin_rate,
+        annualised.margin_rate_source,
+        -- expected profit: predicted CLV (already discounted) × margin rate; NULL without costs or fit
+        annualised.predicted_clv * annualised.margin_rate as predicted_profit,
         case when annualised.is_prospect then 'not_applicable' else parameters.clv_method end as clv_method
     from annualised
     cross join parameters

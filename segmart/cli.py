@@ -159,7 +159,6 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     import os
-    import subprocess
 
     from segmart.views import Marts
 
@@ -175,8 +174,10 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     app = Path(__file__).with_name("dashboard.py")
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    print(f"segmart dashboard on http://localhost:{args.port} (Ctrl+C stops it)")
-    return subprocess.call(command, env=env)
+    print(f"segmart dashboard on http://localhost:{args.port} (Ctrl+C stops it)", flush=True)
+    # become Streamlit (no wrapper process): stopping this process stops the dashboard
+    os.execve(sys.executable, command, env)
+    return 0  # not reached
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -35,22 +35,45 @@ def dashboard(two_date_marts):
             pytest.fail(f"{path} is missing: run `make setup-browser` (Debian packages chromium, chromium-driver)")
     port = _free_port()
     env = {**os.environ, "SEGMART_PUBLISH_DIR": str(two_date_marts["published"])}
+    # its own process group: the dashboard and everything it starts are stopped together, by the
+    # group, when the tests end or fail (Streamlit outlives a killed parent)
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("segmart")), "dashboard", "--port", str(port)],
         cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
     )
-    deadline = time.time() + 60
-    while time.time() < deadline:
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"the dashboard exited: {process.stdout.read()[-2000:]}")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}", two_date_marts
+    finally:
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group, SIGKILL after 10 s."""
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
             break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"the dashboard exited: {process.stdout.read()[-2000:]}")
-            time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}", two_date_marts
-    process.terminate()
-    process.wait(timeout=10)
+        try:
+            process.wait(timeout=wait)
+            os.killpg(process.pid, 0)  # a child left in the group?
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")

@@ -121,7 +121,7 @@ final as (
             customers.credit_rating in ({{ "'" ~ var('poor_credit_ratings') | join("', '") ~ "'" }})
             and coalesce(orders.gross_margin, 0) <= 0,
             false
-        ) as is_unwelcome
+        ) as is_poor_credit_without_profit
     from customers
     cross join as_of
     left join orders

@@ -13,9 +13,12 @@ import pytest
 from helpers import PROJECT, dbt_executable
 
 # each method's section on the overview page and a source it must cite
-METHODS = {"### RFM": "rfm_cell_segments", "### Customer pyramid": "Zeithaml, Rust",
-           "### Value matrix": "陈明亮", "### BTYD": "Fader, Hardie & Lee 2005",
-           "### Share of wallet": "Perlich", "### Lifecycle": "seed 001"}
+METHODS = {"### Segmentation bases": "Kotler", "### RFM": "Hughes (1994)",
+           "### Customer pyramid": "Zeithaml, Rust", "### Value matrix": "陈明亮",
+           "### BTYD": "Fader, Hardie & Lee 2005", "### Simple LTV": "Gupta & Lehmann",
+           "### Share of wallet": "Perlich", "### Lifecycle": "客户生命周期",
+           "### Engagement value": "Kumar et al. (2010)", "### Interest segments": "Kotler",
+           "### Continuous segmentation": "segment_migrations"}
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ METHODS = {"### Segmentation bases": "Kotler", "### RFM": "Hughes (1994)",
            "### BTYD": "Fader, Hardie & Lee 2005", "### Simple LTV": "Gupta & Lehmann",
            "### Share of wallet": "Perlich", "### Lifecycle": "客户生命周期",
            "### Engagement value": "Kumar et al. (2010)", "### Interest segments": "Kotler",
-           "### Continuous segmentation": "segment_migrations"}
+           "### Continuous segmentation": "Zeithaml, Rust"}
 
 
 @pytest.fixture(scope="module")

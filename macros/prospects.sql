@@ -1,4 +1,5 @@
-{#- Purchase likelihood of prospects (seed 001's 购买可能性评分), as a query.
+{#- Purchase likelihood of prospects (购买可能性评分; models/overview.md, 'Lifecycle and
+    prospects'), as a query.
 
     Prospects at score_date (signed up, no purchase yet) are put in cells by engagement (page
     views and ad clicks in the engagement_window_days before the date, banded by

@@ -1,4 +1,4 @@
-{#- Share of wallet (seed 004; Perlich et al., KDD 2007). -#}
+{#- Share of wallet (Perlich et al., KDD 2007; models/overview.md, 'Share of wallet'). -#}
 
 {#- Realistic-wallet estimates: for every row of `relation` (one per entity, or per entity and
     partition such as category), the `quantile` of `value` among its peers: the active rows

@@ -1,5 +1,6 @@
 {#- Each category's unit-price tertiles over all purchased lines up to the as-of date: the
-    edges of the low / mid / high price bands (seed 004's interest segments).
+    edges of the low / mid / high price bands (interest segments: models/overview.md, 'Interest
+    segments').
     Exactly percentile_cont (linear interpolation between the values at positions floor and ceil
     of (n − 1) × q), computed from the count of lines at each price: prices repeat, so the counts
     are small, where a holistic quantile over every line must hold all of them in memory

@@ -1,5 +1,5 @@
 {#- The buy-till-you-die summary per customer, exactly as lifetimes'
-    summary_data_from_transaction_data defines it (DOMAIN.md §3), in units of
+    summary_data_from_transaction_data defines it (models/overview.md, 'BTYD'), in units of
     btyd_time_unit_days days: frequency = purchase days − 1, recency = last − first, T = as-of −
     first, monetary_value = mean daily amount excluding the first day (0 without repeats).
     Also the mean and spread of the gaps between purchase days. -#}

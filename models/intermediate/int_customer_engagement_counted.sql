@@ -1,5 +1,5 @@
-{#- Engagement events up to the as-of date counted per customer (seed 004's e-value), and the
-    engagement score: the sum of events weighted by the var engagement_weights. Clicks and page
+{#- Engagement events up to the as-of date counted per customer (engagement value, the e-value:
+    models/overview.md, 'Engagement value'), and the engagement score: the sum of events weighted by the var engagement_weights. Clicks and page
     views count over the last engagement_window_days (is_within_days: the as-of date and the
     N − 1 days before it); the rest over the whole history. -#}
 {%- set weights = var('engagement_weights') -%}

@@ -1,4 +1,5 @@
-{#- Lifecycle stage per customer (seed 001): prospect → new → active → dormant → churned, and
+{#- Lifecycle stage per customer (models/overview.md, 'Lifecycle and prospects'): prospect → new →
+    active → dormant → churned, and
     reactivated when a customer whose previous gap was a dormancy buys again. Day thresholds
     are vars, stretched by the customer's own usual gap between purchases; a churn probability
     1 − P(alive) at or above churn_probability_threshold marks a lapsed customer churned. Every

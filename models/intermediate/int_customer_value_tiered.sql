@@ -1,4 +1,5 @@
-{#- The customer pyramid (Zeithaml, Rust & Lemon 2001; seed 004): customers who have ordered,
+{#- The customer pyramid (Zeithaml, Rust & Lemon 2001; models/overview.md, 'Customer pyramid'):
+    customers who have ordered,
     ranked by the profit they are expected to bring — the var value_tier_measure (predicted_profit
     by default; predicted_clv, discounted_clv or gross_margin), cut by the cumulative shares in
     value_tier_shares (platinum 1%, gold 4%, iron 15%, lead the rest). Prospects are 'prospect';

@@ -1,4 +1,5 @@
-{#- One row per customer per as-of date: segmentation is continuous (seed 004). Incremental:
+{#- One row per customer per as-of date: segmentation is continuous (models/overview.md,
+    'Continuous segmentation'). Incremental:
     a build adds (or replaces) the rows of its own as-of date and leaves the other dates alone.
     Fill past dates with `segmart backfill --from ... --to ... --every month`. -#}
 {#- full_refresh=false: snapshots of past as-of dates cannot be rebuilt from today's data, so

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from segmart.errors import SegmartError
 from segmart.layout import default_raw_dir, project_root
 from segmart.rawcheck import RawLayoutError, check_raw
 
@@ -32,8 +33,10 @@ MANIFEST_SETTINGS = {"reporting_currency": "SEGMART_REPORTING_CURRENCY",
                      "business_timezone": "SEGMART_BUSINESS_TIMEZONE"}
 
 
-class BuildError(RuntimeError):
-    pass
+class BuildError(SegmartError, RuntimeError):
+    """The build did not happen or failed; the warehouse is unchanged."""
+
+    exit_code = 1
 
 
 def warehouse_path(target: str) -> Path:

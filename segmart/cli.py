@@ -5,9 +5,20 @@ import argparse
 import datetime as dt
 import sys
 import time
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+# only the standard library and the base dependencies at import time: `segmart --help` must work
+# without the extras (the commands import their modules, and check their extra, when they run)
+from segmart.errors import SegmartError, require_extra
 from segmart.layout import default_raw_dir
+
+
+def package_version() -> str:
+    try:
+        return version("segmart")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 def _date(text: str) -> dt.date:
@@ -19,14 +30,9 @@ def _date(text: str) -> dt.date:
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     from segmart.generate import generate
-    from segmart.layout import RawFolderError
 
     started = time.perf_counter()
-    try:
-        manifest = generate(args.customers, args.seed, Path(args.out), args.start_date, args.end_date)
-    except RawFolderError as exc:
-        print(f"segmart generate: {exc}", file=sys.stderr)
-        return 2
+    manifest = generate(args.customers, args.seed, Path(args.out), args.start_date, args.end_date)
     seconds = time.perf_counter() - started
     rows = manifest["rows"]
     print(f"generated {rows['customers']:,} customers, {rows['orders']:,} orders, "
@@ -43,20 +49,11 @@ IMPORT_OPTIONS = ["customer_col", "email_col", "date_col", "amount_col", "order_
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from segmart.importer import (
-        ImportError_,
-        build_mapping,
-        format_summary,
-        import_export,
-    )
+    from segmart.importer import build_mapping, format_summary, import_export
 
-    try:
-        mapping = build_mapping(args.preset, **{k: getattr(args, k) for k in IMPORT_OPTIONS})
-        summary = import_export(Path(args.orders), mapping, Path(args.out),
-                                customers=[Path(p) for p in args.customers or []], delimiter=args.delimiter)
-    except ImportError_ as exc:
-        print(f"segmart import: {exc}", file=sys.stderr)
-        return 2
+    mapping = build_mapping(args.preset, **{k: getattr(args, k) for k in IMPORT_OPTIONS})
+    summary = import_export(Path(args.orders), mapping, Path(args.out),
+                            customers=[Path(p) for p in args.customers or []], delimiter=args.delimiter)
     print(format_summary(summary, Path(args.orders), Path(args.out)))
     return 0
 
@@ -81,32 +78,25 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from segmart.build import BuildError, build
+    from segmart.build import build
 
     started = time.perf_counter()
-    try:
-        final = build(args.target, args.dbt_args, publish_marts=not args.no_publish,
-                      sources_from_tables=True if args.sources_from_tables else None)
-    except BuildError as exc:
-        print(f"segmart build: {exc}", file=sys.stderr)
-        return 1
+    final = build(args.target, args.dbt_args, publish_marts=not args.no_publish,
+                  sources_from_tables=True if args.sources_from_tables else None)
     print(f"built {final} in {time.perf_counter() - started:.1f}s")
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from segmart.rawcheck import RawLayoutError, check_raw
+    from segmart.rawcheck import check_raw
 
-    try:
-        rows = check_raw(Path(args.raw))
-    except RawLayoutError as exc:
-        print(f"segmart check: {exc}", file=sys.stderr)
-        return 2
+    rows = check_raw(Path(args.raw))
     print("raw layout ok: " + ", ".join(f"{table} {count:,}" for table, count in rows.items()))
     return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    require_extra("validate")
     from segmart import validate
     from segmart.build import warehouse_path
 
@@ -116,8 +106,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return 0
     warehouse = warehouse_path(args.target)
     if not warehouse.exists():
-        print(f"segmart validate: {warehouse}: no warehouse (run make build first)", file=sys.stderr)
-        return 2
+        raise SegmartError(f"{warehouse}: no warehouse (run make build first)")
     started = time.perf_counter()
     outcomes = validate.run(warehouse, Path(args.raw))
     failed = [o for o in outcomes if o.failures]
@@ -136,6 +125,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
+    require_extra("bench")
     from segmart.bench import bench, markdown
 
     try:
@@ -162,6 +152,8 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
     from segmart.views import Marts
 
+    require_extra("dashboard")
+
     published = Path(args.published) if args.published else None
     try:
         Marts(published)  # fail here, with the fix, rather than in the browser
@@ -181,6 +173,7 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    require_extra("report")
     from segmart.report import write_report
 
     started = time.perf_counter()
@@ -195,6 +188,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segmart", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write realistic demo raw data (Parquet) for the warehouse")
@@ -294,8 +288,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; a user error (SegmartError) is one line, `segmart <command>: <message>`, on
+    stderr and exit code 2 (1 for a failed build)."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SegmartError as exc:
+        print(f"segmart {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

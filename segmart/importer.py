@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
 
+from segmart.errors import SegmartError
 from segmart.layout import (
     MANIFEST_NAME,
     RAW_COLUMNS,
@@ -50,12 +51,12 @@ CURRENCY_SEED = "seeds/currency_codes.csv"
 OTHER_DELIMITERS = [";", "\t", "|"]
 
 
-class ImportError_(Exception):
+class ImportProblem(SegmartError):
     """A whole-file problem: the message names the file and the problem, on one line."""
 
 
 def _fail(path: Path, problem: str) -> None:
-    raise ImportError_(f"{path}: {problem}")
+    raise ImportProblem(f"{path}: {problem}")
 
 
 def read_text_table(path: Path, delimiter: str = ",") -> pa.Table:
@@ -149,7 +150,7 @@ def build_mapping(preset: str | None = None, **options) -> Mapping:
     values: dict = {}
     if preset:
         if preset not in PRESETS:
-            raise ImportError_(f"unknown preset {preset!r} (known: {', '.join(sorted(PRESETS))})")
+            raise ImportProblem(f"unknown preset {preset!r} (known: {', '.join(sorted(PRESETS))})")
         values.update(PRESETS[preset])
     values.update({k: v for k, v in options.items() if v is not None})
     return Mapping(preset=preset, **values)
@@ -169,33 +170,33 @@ def max_reject_share() -> float:
 
 def _validate(mapping: Mapping) -> None:
     if not (mapping.customer_col or mapping.email_col):
-        raise ImportError_("name the customer: --customer-col (or --email-col, or a --preset)")
+        raise ImportProblem("name the customer: --customer-col (or --email-col, or a --preset)")
     if not mapping.date_col:
-        raise ImportError_("name the date column: --date-col (or a --preset)")
+        raise ImportProblem("name the date column: --date-col (or a --preset)")
     if mapping.line_level:
         if not (mapping.line_amount_col or (mapping.quantity_col and mapping.unit_price_col)):
-            raise ImportError_("line-level data needs both --quantity-col and --unit-price-col, or --line-amount-col")
+            raise ImportProblem("line-level data needs both --quantity-col and --unit-price-col, or --line-amount-col")
         if not mapping.order_id_col:
-            raise ImportError_("line-level data needs --order-id-col to group lines into orders")
+            raise ImportProblem("line-level data needs --order-id-col to group lines into orders")
     elif not mapping.amount_col:
-        raise ImportError_("name the amount: --amount-col for one row per order, or --quantity-col and "
+        raise ImportProblem("name the amount: --amount-col for one row per order, or --quantity-col and "
                            "--unit-price-col (or --line-amount-col) for one row per order line")
     if mapping.decimal_separator not in {".", ","}:
-        raise ImportError_(f"decimal separator must be . or , (got {mapping.decimal_separator!r})")
+        raise ImportProblem(f"decimal separator must be . or , (got {mapping.decimal_separator!r})")
     if mapping.currency is not None:
         mapping.currency = mapping.currency.strip().upper()
         if mapping.currency not in seed_currencies():
-            raise ImportError_(f"currency {mapping.currency} has no rate in {CURRENCY_SEED} (add a row "
+            raise ImportProblem(f"currency {mapping.currency} has no rate in {CURRENCY_SEED} (add a row "
                                "raw_code,currency_code,cny_per_unit for it)")
     if mapping.timezone is None and mapping.date_format and "%z" in mapping.date_format:
         # the offsets fix each instant, not the shop's calendar day (and they change with summer time)
-        raise ImportError_("the dates carry UTC offsets, not the shop's time zone: pass --timezone with the shop's "
+        raise ImportProblem("the dates carry UTC offsets, not the shop's time zone: pass --timezone with the shop's "
                            "IANA zone (e.g. --timezone America/New_York); business days are counted there")
     if mapping.timezone is not None:
         try:
             ZoneInfo(mapping.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ImportError_(f"unknown time zone {mapping.timezone!r} (use an IANA name like Europe/London)") from None
+            raise ImportProblem(f"unknown time zone {mapping.timezone!r} (use an IANA name like Europe/London)") from None
 
 
 # ------------------------------------------------------------------ parsing, per distinct value
@@ -296,13 +297,13 @@ class _Rejects:
 
 def import_export(orders: Path, mapping: Mapping, out_dir: Path, customers: list[Path] | None = None,
                   delimiter: str = ",") -> dict:
-    """Read, check and write; returns the summary. Raises ImportError_ (nothing written)."""
+    """Read, check and write; returns the summary. Raises ImportProblem (nothing written)."""
     _validate(mapping)
     out_dir = Path(out_dir)
     try:
         check_out_folder(out_dir)
     except RawFolderError as exc:
-        raise ImportError_(str(exc)) from None
+        raise ImportProblem(str(exc)) from None
     table = read_text_table(orders, delimiter)
     is_csv = orders.suffix.lower() not in {".parquet", ".pq"}
     header = ""
@@ -372,7 +373,7 @@ def import_export(orders: Path, mapping: Mapping, out_dir: Path, customers: list
     try:
         write_raw_folder(out_dir, fill)
     except RawFolderError as exc:
-        raise ImportError_(str(exc)) from None
+        raise ImportProblem(str(exc)) from None
     return summary
 
 

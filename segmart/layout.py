@@ -17,6 +17,8 @@ from typing import TypeVar
 
 import pyarrow as pa
 
+from segmart.errors import SegmartError
+
 T = TypeVar("T")
 
 RAW_COLUMNS: dict[str, list[str]] = {
@@ -59,7 +61,7 @@ def default_raw_dir() -> Path:
     return Path(os.environ.get("SEGMART_RAW_DIR", "data/raw"))
 
 
-class RawFolderError(ValueError):
+class RawFolderError(SegmartError, ValueError):
     """An output folder segmart must not replace: the message names it."""
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from segmart.errors import SegmartError
 from segmart.layout import RAW_COLUMNS
 
 
-class RawLayoutError(ValueError):
+class RawLayoutError(SegmartError, ValueError):
     """A raw file cannot be read as its table: the message names the file and the problem."""
 
 

@@ -94,7 +94,7 @@ def test_degenerate_data_are_refused_with_a_reason():
 
 def _build_value_marts(tmp_path, raw_dir, variables: str):
     return subprocess.run(
-        [dbt_executable(), "run", "--target", "ci", "--select", "+customer_lifetime_value", "--vars", variables],
+        [dbt_executable(), "run", "--target", "ci", "--select", "+customer_lifetime_value", "+clv_model_parameters", "--vars", variables],
         cwd=PROJECT, env=scratch_env(tmp_path, raw_dir, tmp_path / "value.duckdb"), capture_output=True, text=True)
 
 

@@ -5,6 +5,7 @@
     of (n − 1) × q), computed from the count of lines at each price: prices repeat, so the counts
     are small, where a holistic quantile over every line must hold all of them in memory
     (it ran out of memory at 100M orders). -#}
+{%- set as_of_date = '(select as_of_date from ' ~ ref('int_as_of_date_resolved') ~ ')' -%}
 with
 
 price_counts as (
@@ -14,7 +15,7 @@ price_counts as (
         unit_price,
         count(*) as line_count
     from {{ ref('int_purchased_order_lines') }}
-    where order_date <= {{ as_of_date() }} and not is_returned_line
+    where order_date <= {{ as_of_date }} and not is_returned_line
     group by category, unit_price
 
 ),

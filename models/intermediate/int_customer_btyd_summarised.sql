@@ -3,12 +3,13 @@
     btyd_time_unit_days days: frequency = purchase days − 1, recency = last − first, T = as-of −
     first, monetary_value = mean daily amount excluding the first day (0 without repeats).
     Also the mean and spread of the gaps between purchase days. -#}
+{%- set as_of_date = '(select as_of_date from ' ~ ref('int_as_of_date_resolved') ~ ')' -%}
 with
 
 customer_days as (
 
     select * from {{ ref('int_customer_days_collapsed') }}
-    where purchase_date <= {{ as_of_date() }}
+    where purchase_date <= {{ as_of_date }}
 
 ),
 
@@ -19,7 +20,7 @@ final as (
         count(*) - 1 as btyd_frequency,
         {{ days_between('min(purchase_date)', 'max(purchase_date)') }}
         / cast({{ var('btyd_time_unit_days') }} as {{ type_double() }}) as btyd_recency,
-        {{ days_between('min(purchase_date)', as_of_date()) }}
+        {{ days_between('min(purchase_date)', as_of_date) }}
         / cast({{ var('btyd_time_unit_days') }} as {{ type_double() }}) as btyd_t,
         -- the exact decimal sum over the count: an average of decimals is a double on DuckDB but
         -- a decimal of six places on Spark

@@ -18,9 +18,9 @@ def model(dbt, session):
     yearly_rate = float(dbt.config.get("discount_rate"))
     monthly_rate = (1.0 + yearly_rate) ** (1.0 / 12.0) - 1.0
 
-    params = dbt.ref("clv_model_parameters").df().iloc[0]
+    params = dbt.ref("int_clv_parameters_fitted").df().iloc[0]
     unit = float(params["time_unit_days"])
-    buyers = dbt.ref("customer_features").filter("not is_prospect").project(
+    buyers = dbt.ref("int_customers_profiled").filter("not is_prospect").project(
         "customer_id, btyd_frequency, btyd_recency, btyd_t, btyd_monetary_value"
     ).order("customer_id").df()
     x = buyers["btyd_frequency"].to_numpy(dtype=float)

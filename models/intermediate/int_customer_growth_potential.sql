@@ -24,19 +24,19 @@ with
 
 features as (
 
-    select * from {{ ref('customer_features') }}
+    select * from {{ ref('int_customers_profiled') }}
 
 ),
 
 lifetime_value as (
 
-    select * from {{ ref('customer_lifetime_value') }}
+    select * from {{ ref('int_customer_lifetime_value_estimated') }}
 
 ),
 
 wallet as (
 
-    select * from {{ ref('customer_share_of_wallet') }}
+    select * from {{ ref('int_customer_wallets_estimated') }}
 
 ),
 

@@ -12,16 +12,22 @@ with
 
 features as (
 
-    select * from {{ ref('customer_features') }}
+    select * from {{ ref('int_customers_profiled') }}
 
 ),
 
-lifetime_value as (
+predictions as (
 
     select
         customer_id,
         p_alive
-    from {{ ref('customer_lifetime_value') }}
+    from {{ ref('int_customer_clv_predicted') }}
+
+),
+
+lifecycle_stages as (
+
+    select * from {{ ref('lifecycle_stages') }}
 
 ),
 
@@ -41,14 +47,14 @@ thresholds as (
             {{ var('lifecycle_churn_days') }},
             coalesce({{ var('lifecycle_churn_gap_multiplier') }} * features.avg_days_between_orders, 0)
         ) as churned_after_days,
-        1 - lifetime_value.p_alive as churn_probability
+        1 - predictions.p_alive as churn_probability
     from features
-    left join lifetime_value
-        on features.customer_id = lifetime_value.customer_id
+    left join predictions
+        on features.customer_id = predictions.customer_id
 
 ),
 
-final as (
+staged as (
 
     select
         customer_id,
@@ -70,6 +76,23 @@ final as (
             else 'dormant'
         end as lifecycle_stage
     from thresholds
+
+),
+
+final as (
+
+    select
+        staged.customer_id,
+        staged.dormant_after_days,
+        staged.churned_after_days,
+        staged.churn_probability,
+        staged.lifecycle_stage,
+        lifecycle_stages.label_en as lifecycle_label_en,
+        lifecycle_stages.label_zh as lifecycle_label_zh,
+        lifecycle_stages.recommended_action as lifecycle_action
+    from staged
+    left join lifecycle_stages
+        on staged.lifecycle_stage = lifecycle_stages.lifecycle_stage
 
 )
 

@@ -2,6 +2,7 @@
     days = 5), frequency (orders), monetary (net revenue), by quintile (Hughes) made gap-free
     where one value holds most customers (var rfm_score_method, macros/banding.sql). Ties share
     a score, so scores never depend on row order. -#}
+{%- set as_of_date = '(select as_of_date from ' ~ ref('int_as_of_date_resolved') ~ ')' -%}
 with
 
 orders as (
@@ -17,7 +18,7 @@ with_recency as (
         customer_id,
         order_count,
         net_revenue,
-        {{ days_between('last_order_date', as_of_date()) }} as recency_days
+        {{ days_between('last_order_date', as_of_date) }} as recency_days
     from orders
 
 ),

@@ -2,12 +2,13 @@
     stated yearly spend in that category with all vendors (their known wallet). Answers repeated
     for a category (also on the same date): the latest surveyed_at wins, then the highest
     response_id compared as text (a deterministic tie-break for answers at the same second). -#}
+{%- set as_of_date = '(select as_of_date from ' ~ ref('int_as_of_date_resolved') ~ ')' -%}
 with
 
 answers as (
 
     select * from {{ ref('stg_raw__wallet_survey_answers') }}
-    where surveyed_date <= {{ as_of_date() }}
+    where surveyed_date <= {{ as_of_date }}
 
 ),
 

@@ -36,13 +36,33 @@ with
 
 features as (
 
-    select * from {{ ref('customer_features') }}
+    select * from {{ ref('int_customers_profiled') }}
 
 ),
 
 lifetime_value as (
 
-    select * from {{ ref('customer_lifetime_value') }}
+    select * from {{ ref('int_customer_lifetime_value_estimated') }}
+
+),
+
+value_tiers as (
+
+    select * from {{ ref('value_tiers') }}
+
+),
+
+treatments as (
+
+    select * from {{ ref('value_treatments') }}
+
+),
+
+-- the treatment of customers with expected profit ≤ 0, whatever their tier (冷漠型 minimal)
+unprofitable_treatment as (
+
+    select treatment from treatments
+    where is_for_unprofitable
 
 ),
 
@@ -70,7 +90,9 @@ measured as (
             when lifetime_value.predicted_profit is not null then 'predicted_profit'
             when not costs.has_costs and lifetime_value.predicted_clv is not null then 'predicted_clv'
             when lifetime_value.discounted_clv is not null then 'discounted_clv'
-        end as expected_profit_source
+        end as expected_profit_source,
+        lifetime_value.predicted_clv,
+        lifetime_value.discounted_clv
     from features
     left join lifetime_value
         on features.customer_id = lifetime_value.customer_id
@@ -92,12 +114,14 @@ tiered as (
 
 ),
 
-final as (
+assigned as (
 
     select
         measured.customer_id,
         measured.value_tier_measure,
         measured.value_measure,
+        measured.predicted_clv,
+        measured.discounted_clv,
         case when measured.is_prospect then null else measured.expected_profit end as expected_profit,
         case when measured.is_prospect then null else measured.expected_profit_source end as expected_profit_source,
         -- unprofitable: a buyer expected to bring no profit (or, without costs, no revenue); an
@@ -112,6 +136,37 @@ final as (
     from measured
     left join tiered
         on measured.customer_id = tiered.customer_id
+
+),
+
+-- the tier's labels and owner, and its treatment (the unprofitable one's when expected profit ≤ 0)
+final as (
+
+    select
+        assigned.customer_id,
+        assigned.value_tier_measure,
+        assigned.value_measure,
+        assigned.expected_profit,
+        assigned.expected_profit_source,
+        assigned.is_unprofitable,
+        assigned.value_tier,
+        value_tiers.label_en as value_tier_label_en,
+        value_tiers.label_zh as value_tier_label_zh,
+        treatments.treatment,
+        treatments.label_en as treatment_label_en,
+        treatments.label_zh as treatment_label_zh,
+        value_tiers.segment_owner,
+        treatments.recommended_action as value_tier_action,
+        treatments.recommended_action_zh as value_tier_action_zh,
+        assigned.predicted_clv,
+        assigned.discounted_clv
+    from assigned
+    left join value_tiers
+        on assigned.value_tier = value_tiers.value_tier
+    left join unprofitable_treatment
+        on assigned.is_unprofitable
+    left join treatments
+        on coalesce(unprofitable_treatment.treatment, value_tiers.treatment) = treatments.treatment
 
 )
 

@@ -3,12 +3,12 @@
     so it was skipped. Zero prospects is a valid state (no sign-up dates: every known customer
     has bought); the warning and the log line of report_skipped_tests say the score is untested. -#}
 {{ config(severity='warn', meta={'skip_message': 'no prospects: back-test skipped'}) }}
-{%- set window = var('prospect_conversion_window_days') -%}
 with
 
 scored as (
 
-    {{ purchase_likelihood_scores(dbt.dateadd('day', -window, as_of_date()), window) }}
+    select * from {{ ref('int_prospect_purchase_likelihood') }}
+    where is_back_test
 
 ),
 

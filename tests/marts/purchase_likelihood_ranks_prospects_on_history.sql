@@ -4,12 +4,12 @@
     both rates when it did not. Fewer than three prospects (none at all on data without sign-up
     dates, an orders-only log) cannot be split in thirds: the back-test is skipped, not failed,
     and the warn-severity companion purchase_likelihood_back_test_has_prospects says so. -#}
-{%- set window = var('prospect_conversion_window_days') -%}
 with
 
 scored as (
 
-    {{ purchase_likelihood_scores(dbt.dateadd('day', -window, as_of_date()), window) }}
+    select * from {{ ref('int_prospect_purchase_likelihood') }}
+    where is_back_test
 
 ),
 

@@ -1,13 +1,14 @@
 {#- Net revenue up to the as-of date, computed straight from the staged orders (gross − discount
     − refund of non-cancelled orders), equals customer_features' total and customer_segments'
     total, exactly. Returns the three totals when they differ. -#}
+{%- set as_of_date = '(select as_of_date from ' ~ ref('int_as_of_date_resolved') ~ ')' -%}
 with
 
 staged as (
 
     select sum(gross_amount - discount_amount - refund_amount) as net_revenue
     from {{ ref('stg_raw__orders') }}
-    where order_status != 'cancelled' and order_date <= {{ as_of_date() }}
+    where order_status != 'cancelled' and order_date <= {{ as_of_date }}
 
 ),
 

@@ -5,14 +5,14 @@ with
 
 buyers as (
 
-    select customer_id from {{ ref('customer_features') }}
+    select customer_id from {{ ref('int_customers_profiled') }}
     where not is_prospect
 
 ),
 
 parameters as (
 
-    select clv_method from {{ ref('clv_model_parameters') }}
+    select clv_method from {{ ref('int_clv_parameters_fitted') }}
 
 ),
 

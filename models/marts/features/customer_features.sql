@@ -1,137 +1,84 @@
-{#- One wide row per customer known at the as-of date, prospects included: identity, RFM,
-    buy-till-you-die summary, demographics, geography, psychographics, behaviour, engagement
-    and risk. Every column is documented in _features__models.yml. -#}
+{#- The customer_features mart as BI tools and analysts read it: the columns of int_customers_profiled,
+    named one by one so that the interface changes only on purpose (each documented in
+    _features__models.yml). -#}
 with
 
-as_of as (
+profiled as (
 
-    select {{ as_of_date() }} as as_of_date
-
-),
-
-customers as (
-
-    select * from {{ ref('int_customers_enriched') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('int_customer_orders_aggregated') }}
-
-),
-
-btyd as (
-
-    select * from {{ ref('int_customer_btyd_summarised') }}
-
-),
-
-interests as (
-
-    select * from {{ ref('int_customer_interests') }}
-
-),
-
-engagement as (
-
-    select * from {{ ref('int_customer_engagement_counted') }}
+    select * from {{ ref('int_customers_profiled') }}
 
 ),
 
 final as (
 
     select
-        -- identity and tenure
-        customers.customer_id,
-        as_of.as_of_date,
-        customers.customer_type,
-        customers.signed_up_date,
-        orders.first_order_date,
-        orders.last_order_date,
-        {{ days_between('least(customers.signed_up_date, orders.first_order_date)', 'as_of.as_of_date') }}
-            as tenure_days,
-        coalesce(orders.order_count, 0) = 0 as is_prospect,
-        -- RFM and value to date
-        {{ days_between('orders.last_order_date', 'as_of.as_of_date') }} as recency_days,
-        coalesce(orders.order_count, 0) as order_count,
-        coalesce(orders.gross_revenue, 0) as gross_revenue,
-        coalesce(orders.discount_total, 0) as discount_total,
-        coalesce(orders.refund_total, 0) as refund_total,
-        coalesce(orders.net_revenue, 0) as net_revenue,
-        orders.gross_margin,
-        orders.avg_order_value,
-        coalesce(orders.orders_last_90_days, 0) as orders_last_90_days,
-        coalesce(orders.orders_last_365_days, 0) as orders_last_365_days,
-        coalesce(orders.net_revenue_last_365_days, 0) as net_revenue_last_365_days,
-        orders.gross_margin_last_365_days,
-        btyd.avg_days_between_orders,
-        btyd.stddev_days_between_orders,
-        btyd.last_purchase_gap_days,
-        -- buy-till-you-die summary (lifetimes' definition)
-        btyd.btyd_frequency,
-        btyd.btyd_recency,
-        btyd.btyd_t,
-        btyd.btyd_monetary_value,
-        -- demographics
-        customers.age,
-        customers.age_band,
-        customers.gender,
-        customers.monthly_income,
-        customers.income_band,
-        customers.education_level,
-        customers.occupation_group,
-        customers.company_size,
-        customers.industry,
-        -- geography
-        customers.city,
-        customers.province,
-        customers.region,
-        customers.city_tier,
-        -- psychographics (NULL when never answered)
-        customers.lifestyle,
-        customers.values_segment,
-        -- behaviour
-        customers.acquisition_channel,
-        orders.preferred_channel,
-        coalesce(orders.channel_count, 0) as channel_count,
-        interests.top_category,
-        interests.top_category_revenue_share,
-        coalesce(interests.category_count, 0) as category_count,
-        interests.price_band,
-        interests.previous_top_category,
-        coalesce(interests.has_top_category_changed, false) as has_top_category_changed,
-        orders.holiday_revenue_share,
-        orders.weekend_order_share,
-        orders.discounted_revenue_share,
-        orders.return_rate,
-        -- engagement (e-value)
-        coalesce(engagement.page_views_90_days, 0) as page_views_90_days,
-        coalesce(engagement.ad_clicks_90_days, 0) as ad_clicks_90_days,
-        coalesce(engagement.review_count, 0) as review_count,
-        coalesce(engagement.complaint_count, 0) as complaint_count,
-        coalesce(engagement.product_suggestion_count, 0) as product_suggestion_count,
-        coalesce(engagement.referral_signup_count, 0) as referral_signup_count,
-        coalesce(engagement.successful_referral_count, 0) as successful_referral_count,
-        coalesce(engagement.value_added_purchase_count, 0) as value_added_purchase_count,
-        coalesce(engagement.engagement_score, 0) as engagement_score,
-        -- risk
-        customers.credit_rating,
-        coalesce(
-            customers.credit_rating in ({{ "'" ~ var('poor_credit_ratings') | join("', '") ~ "'" }})
-            and coalesce(orders.gross_margin, 0) <= 0,
-            false
-        ) as is_poor_credit_without_profit
-    from customers
-    cross join as_of
-    left join orders
-        on customers.customer_id = orders.customer_id
-    left join btyd
-        on customers.customer_id = btyd.customer_id
-    left join interests
-        on customers.customer_id = interests.customer_id
-    left join engagement
-        on customers.customer_id = engagement.customer_id
+        customer_id,
+        as_of_date,
+        customer_type,
+        signed_up_date,
+        first_order_date,
+        last_order_date,
+        tenure_days,
+        is_prospect,
+        recency_days,
+        order_count,
+        gross_revenue,
+        discount_total,
+        refund_total,
+        net_revenue,
+        gross_margin,
+        avg_order_value,
+        orders_last_90_days,
+        orders_last_365_days,
+        net_revenue_last_365_days,
+        gross_margin_last_365_days,
+        avg_days_between_orders,
+        stddev_days_between_orders,
+        last_purchase_gap_days,
+        btyd_frequency,
+        btyd_recency,
+        btyd_t,
+        btyd_monetary_value,
+        age,
+        age_band,
+        gender,
+        monthly_income,
+        income_band,
+        education_level,
+        occupation_group,
+        company_size,
+        industry,
+        city,
+        province,
+        region,
+        city_tier,
+        lifestyle,
+        values_segment,
+        acquisition_channel,
+        preferred_channel,
+        channel_count,
+        top_category,
+        top_category_revenue_share,
+        category_count,
+        price_band,
+        previous_top_category,
+        has_top_category_changed,
+        holiday_revenue_share,
+        weekend_order_share,
+        discounted_revenue_share,
+        return_rate,
+        page_views_90_days,
+        ad_clicks_90_days,
+        review_count,
+        complaint_count,
+        product_suggestion_count,
+        referral_signup_count,
+        successful_referral_count,
+        value_added_purchase_count,
+        engagement_score,
+        credit_rating,
+        is_poor_credit_without_profit
+    from profiled
 
 )
 

@@ -12,7 +12,7 @@ buyers as (
     select
         customer_id,
         net_revenue
-    from {{ ref('customer_features') }}
+    from {{ ref('int_customers_profiled') }}
     where not is_prospect
 
 ),

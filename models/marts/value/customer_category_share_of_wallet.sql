@@ -1,63 +1,18 @@
-{#- One row per customer × category where there is spend, a wallet or a survey answer (so the
-    customer mart sees every answered category): 12-month category spend against the stated
-    category wallet, else the category's realistic wallet among peers. -#}
+{#- The customer_category_share_of_wallet mart as BI tools and analysts read it: the columns of
+    int_customer_category_wallets_estimated, named one by one so that the interface changes only on purpose
+    (each documented in _value__models.yml). -#}
 with
 
-peers as (
+category_wallets as (
 
-    select * from {{ ref('int_customer_category_wallet_peers') }}
-
-),
-
-estimates as (
-
-    {{ peer_quantile_estimates(
-        relation=ref('int_customer_category_wallet_peers'),
-        entity='customer_id',
-        peer_keys=['customer_type', 'city_tier', 'income_band'],
-        value='our_spend_12_months',
-        quantile=var('wallet_quantile'),
-        min_peers=var('wallet_min_peer_group_size'),
-        active='is_active_last_year',
-        partition_by=['category']
-    ) }}
-
-),
-
-stated as (
-
-    select * from {{ ref('int_customer_stated_wallets') }}
-
-),
-
-wallets as (
-
-    select
-        peers.customer_id,
-        peers.category,
-        peers.our_spend_12_months,
-        stated.stated_annual_spend as stated_wallet,
-        estimates.estimated_wallet,
-        estimates.peer_level,
-        estimates.peer_group_size,
-        estimates.wallet_estimate_source,
-        {{ wallet_columns('peers.our_spend_12_months', 'stated.stated_annual_spend', 'estimates.estimated_wallet') }}
-    from peers
-    left join estimates
-        on
-            peers.customer_id = estimates.customer_id
-            and peers.category = estimates.category
-    left join stated
-        on
-            peers.customer_id = stated.customer_id
-            and peers.category = stated.category
+    select * from {{ ref('int_customer_category_wallets_estimated') }}
 
 ),
 
 final as (
 
     select
-        {{ dbt.concat(['customer_id', "'|'", 'category']) }} as customer_category_id,
+        customer_category_id,
         customer_id,
         category,
         our_spend_12_months,
@@ -71,8 +26,7 @@ final as (
         share_of_wallet,
         has_wallet_conflict,
         wallet_headroom
-    from wallets
-    where wallet > 0 or our_spend_12_months > 0 or stated_wallet is not null
+    from category_wallets
 
 )
 

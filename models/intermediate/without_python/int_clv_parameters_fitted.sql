@@ -6,7 +6,7 @@ with
 
 buyers as (
 
-    select * from {{ ref('customer_features') }}
+    select * from {{ ref('int_customers_profiled') }}
     where not is_prospect
 
 ),
@@ -14,7 +14,7 @@ buyers as (
 final as (
 
     select
-        (select max(as_of_date) from {{ ref('customer_features') }}) as as_of_date,
+        (select max(as_of_date) from {{ ref('int_customers_profiled') }}) as as_of_date,
         'not_available' as clv_method,
         {%- for parameter in ['r', 'alpha', 'a', 'b', 'p', 'q', 'v', 'bg_nbd_log_likelihood', 'gamma_gamma_log_likelihood'] %}
         cast(null as {{ type_double() }}) as {{ parameter }},

@@ -19,7 +19,7 @@ def model(dbt, session):
     min_repeat = int(dbt.config.get("clv_min_repeat_customers"))
     time_unit_days = float(dbt.config.get("btyd_time_unit_days"))
 
-    features = dbt.ref("customer_features")
+    features = dbt.ref("int_customers_profiled")
     # a fixed row order makes the floating-point sums, and so the fit, identical on every build
     buyers = features.filter("not is_prospect").project(
         "customer_id, btyd_frequency, btyd_recency, btyd_t, btyd_monetary_value"

@@ -1,0 +1,79 @@
+{#- One row per customer × category where there is spend, a wallet or a survey answer (so the
+    customer mart sees every answered category): 12-month category spend against the stated
+    category wallet, else the category's realistic wallet among peers. -#}
+with
+
+peers as (
+
+    select * from {{ ref('int_customer_category_wallet_peers') }}
+
+),
+
+estimates as (
+
+    {{ peer_quantile_estimates(
+        relation=ref('int_customer_category_wallet_peers'),
+        entity='customer_id',
+        peer_keys=['customer_type', 'city_tier', 'income_band'],
+        value='our_spend_12_months',
+        quantile=var('wallet_quantile'),
+        min_peers=var('wallet_min_peer_group_size'),
+        active='is_active_last_year',
+        partition_by=['category']
+    ) }}
+
+),
+
+stated as (
+
+    select * from {{ ref('int_customer_stated_wallets') }}
+
+),
+
+wallets as (
+
+    select
+        peers.customer_id,
+        peers.category,
+        peers.our_spend_12_months,
+        stated.stated_annual_spend as stated_wallet,
+        estimates.estimated_wallet,
+        estimates.peer_level,
+        estimates.peer_group_size,
+        estimates.wallet_estimate_source,
+        {{ wallet_columns('peers.our_spend_12_months', 'stated.stated_annual_spend', 'estimates.estimated_wallet') }}
+    from peers
+    left join estimates
+        on
+            peers.customer_id = estimates.customer_id
+            and peers.category = estimates.category
+    left join stated
+        on
+            peers.customer_id = stated.customer_id
+            and peers.category = stated.category
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['customer_id', "'|'", 'category']) }} as customer_category_id,
+        customer_id,
+        category,
+        our_spend_12_months,
+        stated_wallet,
+        estimated_wallet,
+        peer_level,
+        peer_group_size,
+        wallet_estimate_source,
+        wallet,
+        wallet_source,
+        share_of_wallet,
+        has_wallet_conflict,
+        wallet_headroom
+    from wallets
+    where wallet > 0 or our_spend_12_months > 0 or stated_wallet is not null
+
+)
+
+select * from final

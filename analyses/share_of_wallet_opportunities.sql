@@ -5,7 +5,7 @@ select
     segments.customer_type,
     segments.value_tier,
     segments.rfm_segment,
-    wallets.our_spend_12_months,
+    wallets.our_spend_in_year_window,
     wallets.wallet,
     wallets.wallet_source,
     wallets.share_of_wallet,

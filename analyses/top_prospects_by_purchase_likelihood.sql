@@ -4,8 +4,8 @@ select
     segments.customer_id,
     segments.customer_type,
     segments.purchase_likelihood,
-    features.page_views_90_days,
-    features.ad_clicks_90_days,
+    features.page_views_in_engagement_window,
+    features.ad_clicks_in_engagement_window,
     features.tenure_days,
     features.city,
     features.acquisition_channel

@@ -1,17 +1,22 @@
-{#- The label column (language 'en' or 'zh') of a segment dimension in customer_segments;
-    a dimension without labels (customer_type) shows its value, 'Unknown' / '未知' when NULL
-    (no customer attributes), so no label is NULL. -#}
-{% macro segment_label(dimension, language) -%}
-    {%- set label_columns = {
-        'rfm_segment': 'rfm_segment_label_',
-        'value_tier': 'value_tier_label_',
-        'value_quadrant': 'value_quadrant_label_',
-        'lifecycle_stage': 'lifecycle_label_',
-        'interest_segment': 'interest_segment_label_',
-    } -%}
-    {%- if dimension in label_columns -%}
-        {{ label_columns[dimension] ~ language }}
-    {%- else -%}
-        coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), '{{ 'Unknown' if language == 'en' else '未知' }}')
-    {%- endif -%}
+{#- One select per segment dimension (var segment_dimensions), combined with union all: the
+    segment-dimension name as segment_dimension, each of `columns` (output name → SQL in which
+    '@' stands for the dimension's column name, so '@_label_en' is its English label) and the
+    `carry` columns as they are, from `relation` (a relation or a CTE name). Every dimension has
+    the same columns in customer_segments: <dimension>, <dimension>_label_en / _label_zh and
+    <dimension>_action_en / _action_zh. -#}
+{% macro unpivot_segment_dimensions(relation, columns, carry=[]) -%}
+    {%- for dimension in var('segment_dimensions') %}
+    select
+        '{{ dimension }}' as segment_dimension,
+        {%- for name, template in columns.items() %}
+        {{ template | replace('@', dimension) }} as {{ name }}{% if not loop.last or carry %},{% endif %}
+        {%- endfor %}
+        {%- for column in carry %}
+        {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}

@@ -13,6 +13,7 @@ never half of one.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -62,7 +63,6 @@ SAMPLE_ROWS = 1000
 
 def _rows_digest(path: Path, start: int, stop: int) -> str:
     """SHA-256 of rows [start, stop) of a Parquet file, reading only the row groups that hold them."""
-    import hashlib
 
     import pyarrow.parquet as pq
 
@@ -88,6 +88,19 @@ def raw_fingerprint(folder: Path) -> dict:
         fingerprint[path.stem] = {"rows": rows, "head": _rows_digest(path, 0, SAMPLE_ROWS),
                                   "tail": _rows_digest(path, max(rows - SAMPLE_ROWS, 0), rows)}
     return fingerprint
+
+
+def project_digest() -> str:
+    """A digest of what shapes the warehouse's tables: the models, macros, seeds and
+    dbt_project.yml. When it differs from the last build's, incremental tables may hold columns
+    or rows the new code would not write, so the next build refreshes in full."""
+    root = project_root()
+    digest = hashlib.sha256()
+    files = [root / "dbt_project.yml"] + sorted(
+        path for folder in ("models", "macros", "seeds") for path in (root / folder).rglob("*") if path.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def is_append_of(folder: Path, previous: dict | None) -> bool:
@@ -210,6 +223,14 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
             print(f"segmart build: {raw} is not the last build's raw data with rows appended: a new dataset, "
                   f"so a new warehouse and a new customer_segment_history; once it succeeds the previous "
                   f"warehouse is kept as {backup}", flush=True)
+    project_file = final.with_name(final.name + ".project.json")
+    digest = project_digest()
+    if final.exists() and backup is None and "--full-refresh" not in dbt_args:
+        previous_digest = json.loads(project_file.read_text()).get("digest") if project_file.exists() else None
+        if previous_digest != digest:
+            print("segmart build: the models changed since this warehouse was last built: full refresh "
+                  "(customer_segment_history is kept)", flush=True)
+            dbt_args.append("--full-refresh")
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
         stale.unlink(missing_ok=True)
@@ -249,6 +270,7 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
     os.replace(work, final)
     if fingerprint is not None:
         fingerprint_file.write_text(json.dumps(fingerprint, indent=1))
+    project_file.write_text(json.dumps({"digest": digest}))
     if warnings:
         print(f"segmart build: {len(warnings)} warning(s), with the figures measured:", flush=True)
     for line in warnings:

@@ -117,7 +117,7 @@ def suites(v: dict) -> dict[str, list]:
                                   column="gender", min_value=v["min_demographics_known_share"])],
         "customer_lifetime_value": [rows(), unique("customer_id"), between("p_alive", *v["p_alive_bounds"]),
                                     between("predicted_clv", v["min_predicted_clv"]), between("retention_rate", 0, 1),
-                                    between("expected_purchases_next_365_days", 0),
+                                    between("expected_purchases_prediction_horizon", 0),
                                     in_set("clv_method", ["bg_nbd_gamma_gamma", "not_available", "not_applicable"])],
         "clv_model_parameters": [rows(1, 1), in_set("converged", [True])]
         + [between(name, 0, strict_min=True) for name in ["r", "alpha", "a", "b", "p", "v"]]

@@ -139,7 +139,7 @@ class Marts:
         headroom (wallet − our 12-month spend), largest first: the analysis
         analyses/share_of_wallet_opportunities.sql, its first `limit` rows."""
         frame = self.analysis("share_of_wallet_opportunities").head(int(limit))
-        for column in ("our_spend_12_months", "wallet", "wallet_headroom"):
+        for column in ("our_spend_in_year_window", "wallet", "wallet_headroom"):
             frame[column] = frame[column].astype(float)
         return frame
 
@@ -180,7 +180,7 @@ class Marts:
             f"""
             select customer_id, customer_type, rfm_segment, rfm_segment_label_en, rfm_segment_label_zh,
                    value_tier, value_tier_label_en, value_tier_label_zh, value_quadrant,
-                   lifecycle_stage, lifecycle_label_en, lifecycle_label_zh, interest_segment,
+                   lifecycle_stage, lifecycle_stage_label_en, lifecycle_stage_label_zh, interest_segment,
                    recency_days, order_count, net_revenue, predicted_clv, discounted_clv,
                    wallet, share_of_wallet, purchase_likelihood
             from customer_segments

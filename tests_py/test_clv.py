@@ -41,7 +41,7 @@ def test_fitted_parameters_within_one_percent_of_lifetimes(btyd, parameters):
 
 def test_predictions_equal_lifetimes_given_the_same_parameters(warehouse, btyd, parameters):
     ours = warehouse.sql("""
-        select customer_id, p_alive, expected_purchases_next_90_days, expected_purchases_next_365_days,
+        select customer_id, p_alive, expected_purchases_short_horizon, expected_purchases_prediction_horizon,
                expected_order_value, predicted_clv
         from marts.customer_lifetime_value where not is_prospect order by customer_id
     """).df().set_index("customer_id")
@@ -54,8 +54,8 @@ def test_predictions_equal_lifetimes_given_the_same_parameters(warehouse, btyd, 
     f, r, t, m = btyd["frequency"], btyd["recency"], btyd["T"], btyd["monetary_value"]
     expected = {
         "p_alive": bgf.conditional_probability_alive(f, r, t),
-        "expected_purchases_next_90_days": bgf.conditional_expected_number_of_purchases_up_to_time(90, f, r, t),
-        "expected_purchases_next_365_days": bgf.conditional_expected_number_of_purchases_up_to_time(365, f, r, t),
+        "expected_purchases_short_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(90, f, r, t),
+        "expected_purchases_prediction_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(365, f, r, t),
         "expected_order_value": ggf.conditional_expected_average_profit(f, m),
         "predicted_clv": ggf.customer_lifetime_value(bgf, f, r, t, m, time=12,
                                                      discount_rate=1.1 ** (1 / 12) - 1, freq="D"),

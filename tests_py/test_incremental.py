@@ -72,7 +72,7 @@ def test_the_export_changes_reached_the_warehouse(builds):
     assert ("duplicate_id", 1) in reasons
     late = con.execute(f"select count(*) from staging.stg_raw__orders where customer_id = '{LATE_CUSTOMER_ID}'")
     assert late.fetchone()[0] > 0, "orders of the late customer were not accepted"
-    corrected = con.execute(f"""select order_status, refund_amount = gross_amount, rejection_reason
+    corrected = con.execute(f"""select order_status, refund_amount_in_order_currency = gross_amount_in_order_currency, rejection_reason
                                 from staging.base_raw__orders
                                 where raw_row_number = {info['corrected_row_number']}""").fetchone()
     assert corrected == ("returned", True, None)

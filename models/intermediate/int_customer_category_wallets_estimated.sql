@@ -5,17 +5,17 @@ with
 
 peers as (
 
-    select * from {{ ref('int_customer_category_wallet_peers') }}
+    select * from {{ ref('int_customer_category_peers_assigned') }}
 
 ),
 
 estimates as (
 
     {{ peer_quantile_estimates(
-        relation=ref('int_customer_category_wallet_peers'),
+        relation=ref('int_customer_category_peers_assigned'),
         entity='customer_id',
         peer_keys=['customer_type', 'city_tier', 'income_band'],
-        value='our_spend_12_months',
+        value='our_spend_in_year_window',
         quantile=var('wallet_quantile'),
         min_peers=var('wallet_min_peer_group_size'),
         active='is_active_last_year',
@@ -26,7 +26,7 @@ estimates as (
 
 stated as (
 
-    select * from {{ ref('int_customer_stated_wallets') }}
+    select * from {{ ref('int_customer_stated_wallets_deduplicated') }}
 
 ),
 
@@ -35,13 +35,15 @@ wallets as (
     select
         peers.customer_id,
         peers.category,
-        peers.our_spend_12_months,
+        peers.our_spend_in_year_window,
         stated.stated_annual_spend as stated_wallet,
         estimates.estimated_wallet,
         estimates.peer_level,
         estimates.peer_group_size,
         estimates.wallet_estimate_source,
-        {{ wallet_columns('peers.our_spend_12_months', 'stated.stated_annual_spend', 'estimates.estimated_wallet') }}
+        {{ wallet_columns(
+            'peers.our_spend_in_year_window', 'stated.stated_annual_spend', 'estimates.estimated_wallet'
+        ) }}
     from peers
     left join estimates
         on
@@ -60,7 +62,7 @@ final as (
         {{ dbt.concat(['customer_id', "'|'", 'category']) }} as customer_category_id,
         customer_id,
         category,
-        our_spend_12_months,
+        our_spend_in_year_window,
         stated_wallet,
         estimated_wallet,
         peer_level,
@@ -72,7 +74,7 @@ final as (
         has_wallet_conflict,
         wallet_headroom
     from wallets
-    where wallet > 0 or our_spend_12_months > 0 or stated_wallet is not null
+    where wallet > 0 or our_spend_in_year_window > 0 or stated_wallet is not null
 
 )
 

@@ -33,12 +33,12 @@ def model(dbt, session):
         bg = clv.BgNbdParams(r=params["r"], alpha=params["alpha"], a=params["a"], b=params["b"])
         gg = clv.GammaGammaParams(p=params["p"], q=params["q"], v=params["v"])
         out["p_alive"] = clv.probability_alive(bg, x, t_x, big_t)
-        out["expected_purchases_next_90_days"] = clv.expected_purchases(bg, short_days / unit, x, t_x, big_t)
-        out["expected_purchases_next_365_days"] = clv.expected_purchases(bg, long_days / unit, x, t_x, big_t)
+        out["expected_purchases_short_horizon"] = clv.expected_purchases(bg, short_days / unit, x, t_x, big_t)
+        out["expected_purchases_prediction_horizon"] = clv.expected_purchases(bg, long_days / unit, x, t_x, big_t)
         out["expected_order_value"] = clv.expected_order_value(gg, x, m)
         out["predicted_clv"] = clv.predicted_clv(bg, gg, x, t_x, big_t, m, months, monthly_rate, days_per_month, unit)
     else:
-        for name in ["p_alive", "expected_purchases_next_90_days", "expected_purchases_next_365_days",
+        for name in ["p_alive", "expected_purchases_short_horizon", "expected_purchases_prediction_horizon",
                      "expected_order_value", "predicted_clv"]:
             out[name] = pd.Series(np.nan, index=out.index, dtype="float64")
     out["clv_method"] = params["clv_method"]

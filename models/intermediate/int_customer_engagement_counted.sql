@@ -28,8 +28,8 @@ counted as (
 
     select
         customer_id,
-        count(case when event_type = 'page_view' and is_recent then 1 end) as page_views_90_days,
-        count(case when event_type = 'ad_click' and is_recent then 1 end) as ad_clicks_90_days,
+        count(case when event_type = 'page_view' and is_recent then 1 end) as page_views_in_engagement_window,
+        count(case when event_type = 'ad_click' and is_recent then 1 end) as ad_clicks_in_engagement_window,
         count(case when event_type = 'review' then 1 end) as review_count,
         count(case when event_type = 'complaint' then 1 end) as complaint_count,
         count(case when event_type = 'product_suggestion' then 1 end) as product_suggestion_count,
@@ -45,8 +45,8 @@ final as (
 
     select
         *,
-        page_views_90_days * {{ weights['page_view'] }}
-        + ad_clicks_90_days * {{ weights['ad_click'] }}
+        page_views_in_engagement_window * {{ weights['page_view'] }}
+        + ad_clicks_in_engagement_window * {{ weights['ad_click'] }}
         + review_count * {{ weights['review'] }}
         + complaint_count * {{ weights['complaint'] }}
         + product_suggestion_count * {{ weights['product_suggestion'] }}

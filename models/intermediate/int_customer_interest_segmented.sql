@@ -1,7 +1,7 @@
 {#- The interest segment per customer (models/overview.md, 'Interest segments'): the top category
     of the year with the customer's price band, labelled from the seeds product_categories and
     price_bands; 'none' without a purchased order line in the window (prospects, orders-only
-    data). A customer whose top category changed is deciding. -#}
+    data), with the action it calls for. A customer whose top category changed is deciding. -#}
 with
 
 features as (
@@ -49,6 +49,24 @@ final as (
                 ]) }}
             else '无品类偏好'
         end as interest_segment_label_zh,
+        -- the action: feature the top category at the customer's price level; without one, help
+        -- the customer find a category
+        case
+            when features.top_category is not null
+                then {{ dbt.concat([
+                    "'Feature '", "coalesce(categories.label_en, features.top_category)", "' at '",
+                    "lower(coalesce(price_bands.label_en, 'any price'))", "'s'",
+                ]) }}
+            else 'Help them find a category: best sellers and browsing offers'
+        end as interest_segment_action_en,
+        case
+            when features.top_category is not null
+                then {{ dbt.concat([
+                    "'重点推荐'", "coalesce(price_bands.label_zh, '各价位')", "'的'",
+                    "coalesce(categories.label_zh, features.top_category)", "'商品'",
+                ]) }}
+            else '引导浏览品类：推荐畅销品与浏览优惠'
+        end as interest_segment_action_zh,
         features.has_top_category_changed as is_deciding
     from features
     left join categories

@@ -7,7 +7,7 @@
     lifecycle_new_days, active = last purchase within dormant_after_days, churned = last
     purchase not within churned_after_days, reactivated = active after a previous gap not within
     dormant_after_days (the day it bought again, its previous purchase lay that many days or more
-    back: it was dormant). -#}
+    back: it was dormant). Prospects carry their purchase likelihood (int_prospects_scored). -#}
 with
 
 features as (
@@ -28,6 +28,17 @@ predictions as (
 lifecycle_stages as (
 
     select * from {{ ref('lifecycle_stages') }}
+
+),
+
+-- prospects' purchase likelihood at the as-of date (not the back-test rows)
+prospect_scores as (
+
+    select
+        customer_id,
+        purchase_likelihood
+    from {{ ref('int_prospects_scored') }}
+    where not is_back_test
 
 ),
 
@@ -87,12 +98,16 @@ final as (
         staged.churned_after_days,
         staged.churn_probability,
         staged.lifecycle_stage,
-        lifecycle_stages.label_en as lifecycle_label_en,
-        lifecycle_stages.label_zh as lifecycle_label_zh,
-        lifecycle_stages.recommended_action as lifecycle_action
+        lifecycle_stages.label_en as lifecycle_stage_label_en,
+        lifecycle_stages.label_zh as lifecycle_stage_label_zh,
+        lifecycle_stages.recommended_action as lifecycle_stage_action_en,
+        lifecycle_stages.recommended_action_zh as lifecycle_stage_action_zh,
+        prospect_scores.purchase_likelihood
     from staged
     left join lifecycle_stages
         on staged.lifecycle_stage = lifecycle_stages.lifecycle_stage
+    left join prospect_scores
+        on staged.customer_id = prospect_scores.customer_id
 
 )
 

@@ -64,8 +64,8 @@ annualised as (
         ) as annual_margin,
         case when costs.has_costs then 'gross_margin' else 'default_margin_rate' end as discounted_clv_margin_source,
         predictions.p_alive,
-        predictions.expected_purchases_next_90_days,
-        predictions.expected_purchases_next_365_days,
+        predictions.expected_purchases_short_horizon,
+        predictions.expected_purchases_prediction_horizon,
         predictions.expected_order_value,
         predictions.predicted_clv,
         -- the margin rate that turns predicted revenue into profit: the customer's own gross
@@ -118,8 +118,8 @@ final as (
         {{ discounted_clv('annualised.annual_margin', 'annualised.retention_rate', var('discount_rate')) }}
             as discounted_clv_infinite,
         annualised.p_alive,
-        annualised.expected_purchases_next_90_days,
-        annualised.expected_purchases_next_365_days,
+        annualised.expected_purchases_short_horizon,
+        annualised.expected_purchases_prediction_horizon,
         annualised.expected_order_value,
         annualised.predicted_clv,
         annualised.margin_rate,

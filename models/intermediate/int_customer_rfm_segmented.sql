@@ -38,8 +38,8 @@ final as (
         rfm_segments.rfm_segment,
         rfm_segments.label_en as rfm_segment_label_en,
         rfm_segments.label_zh as rfm_segment_label_zh,
-        rfm_segments.recommended_action as rfm_recommended_action,
-        rfm_segments.recommended_action_zh as rfm_recommended_action_zh
+        rfm_segments.recommended_action as rfm_segment_action_en,
+        rfm_segments.recommended_action_zh as rfm_segment_action_zh
     from customers
     left join rfm
         on customers.customer_id = rfm.customer_id

@@ -1,6 +1,6 @@
 {#- The value matrix (陈明亮 2002; models/overview.md, 'Value matrix') per customer: current value
     (12-month gross margin; 12-month net revenue when no buyer has a cost, an orders-only log)
-    against growth potential (int_customer_growth_potential), each high above its cut — the
+    against growth potential (int_customer_growth_potential_weighted), each high above its cut — the
     median among customers who have ordered, or the var value_matrix_current_cut — and the
     quadrant with its labels, meaning and action (seed value_matrix_quadrants). -#}
 {%- set current_cut = percentile_cont('current_value', 0.5) if var('value_matrix_current_cut') is none
@@ -15,7 +15,7 @@ features as (
 
 potential as (
 
-    select * from {{ ref('int_customer_growth_potential') }}
+    select * from {{ ref('int_customer_growth_potential_weighted') }}
 
 ),
 
@@ -44,8 +44,8 @@ measured as (
         potential.growth_potential_source,
         potential.growth_potential_level,
         case
-            when availability.has_costs then coalesce(features.gross_margin_last_365_days, 0)
-            else coalesce(features.net_revenue_last_365_days, 0)
+            when availability.has_costs then coalesce(features.gross_margin_in_year_window, 0)
+            else coalesce(features.net_revenue_in_year_window, 0)
         end as current_value,
         case when availability.has_costs then 'gross_margin' else 'net_revenue' end as current_value_source
     from features
@@ -87,7 +87,8 @@ final as (
         quadrants.label_en as value_quadrant_label_en,
         quadrants.label_zh as value_quadrant_label_zh,
         quadrants.meaning as value_quadrant_meaning,
-        quadrants.recommended_action as value_quadrant_action
+        quadrants.recommended_action as value_quadrant_action_en,
+        quadrants.recommended_action_zh as value_quadrant_action_zh
     from levelled
     left join quadrants
         on

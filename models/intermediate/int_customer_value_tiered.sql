@@ -156,7 +156,7 @@ final as (
         treatments.label_en as treatment_label_en,
         treatments.label_zh as treatment_label_zh,
         value_tiers.segment_owner,
-        treatments.recommended_action as value_tier_action,
+        treatments.recommended_action as value_tier_action_en,
         treatments.recommended_action_zh as value_tier_action_zh,
         assigned.predicted_clv,
         assigned.discounted_clv

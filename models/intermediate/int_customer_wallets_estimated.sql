@@ -8,17 +8,17 @@ with
 
 peers as (
 
-    select * from {{ ref('int_customer_wallet_peers') }}
+    select * from {{ ref('int_customer_peers_assigned') }}
 
 ),
 
 estimates as (
 
     {{ peer_quantile_estimates(
-        relation=ref('int_customer_wallet_peers'),
+        relation=ref('int_customer_peers_assigned'),
         entity='customer_id',
         peer_keys=['customer_type', 'city_tier', 'income_band'],
-        value='our_spend_12_months',
+        value='our_spend_in_year_window',
         quantile=var('wallet_quantile'),
         min_peers=var('wallet_min_peer_group_size'),
         active='is_active_last_year'
@@ -40,7 +40,7 @@ stated as (
         customer_id,
         sum(stated_wallet) as stated_wallet,
         count(stated_wallet) as stated_category_count,
-        sum(case when stated_wallet is not null then our_spend_12_months end) as our_spend_stated_categories,
+        sum(case when stated_wallet is not null then our_spend_in_year_window end) as our_spend_stated_categories,
         coalesce(sum(case when stated_wallet is null then greatest(coalesce(wallet, 0), 0) end), 0)
             as unanswered_categories_wallet
     from categories
@@ -57,7 +57,7 @@ stated_with_rest as (
         stated.*,
         greatest(
             cast(stated.unanswered_categories_wallet as {{ type_double() }}),
-            cast(peers.our_spend_12_months - stated.our_spend_stated_categories as {{ type_double() }}),
+            cast(peers.our_spend_in_year_window - stated.our_spend_stated_categories as {{ type_double() }}),
             cast(0 as {{ type_double() }})
         ) as unanswered_wallet
     from stated
@@ -70,7 +70,7 @@ final as (
 
     select
         peers.customer_id,
-        peers.our_spend_12_months,
+        peers.our_spend_in_year_window,
         stated.stated_wallet,
         coalesce(stated.stated_category_count, 0) as stated_category_count,
         stated.our_spend_stated_categories,
@@ -80,7 +80,7 @@ final as (
         estimates.peer_group_size,
         estimates.wallet_estimate_source,
         {{ wallet_columns(
-            'peers.our_spend_12_months', 'stated.stated_wallet', 'estimates.estimated_wallet',
+            'peers.our_spend_in_year_window', 'stated.stated_wallet', 'estimates.estimated_wallet',
             stated_scope_spend='stated.our_spend_stated_categories',
             unanswered_wallet='stated.unanswered_wallet'
         ) }}

@@ -29,7 +29,7 @@ btyd as (
 
 interests as (
 
-    select * from {{ ref('int_customer_interests') }}
+    select * from {{ ref('int_customer_interests_identified') }}
 
 ),
 
@@ -61,10 +61,10 @@ final as (
         coalesce(orders.net_revenue, 0) as net_revenue,
         orders.gross_margin,
         orders.avg_order_value,
-        coalesce(orders.orders_last_90_days, 0) as orders_last_90_days,
-        coalesce(orders.orders_last_365_days, 0) as orders_last_365_days,
-        coalesce(orders.net_revenue_last_365_days, 0) as net_revenue_last_365_days,
-        orders.gross_margin_last_365_days,
+        coalesce(orders.orders_in_recent_window, 0) as orders_in_recent_window,
+        coalesce(orders.orders_in_year_window, 0) as orders_in_year_window,
+        coalesce(orders.net_revenue_in_year_window, 0) as net_revenue_in_year_window,
+        orders.gross_margin_in_year_window,
         btyd.avg_days_between_orders,
         btyd.stddev_days_between_orders,
         btyd.last_purchase_gap_days,
@@ -106,8 +106,8 @@ final as (
         orders.discounted_revenue_share,
         orders.return_rate,
         -- engagement (e-value)
-        coalesce(engagement.page_views_90_days, 0) as page_views_90_days,
-        coalesce(engagement.ad_clicks_90_days, 0) as ad_clicks_90_days,
+        coalesce(engagement.page_views_in_engagement_window, 0) as page_views_in_engagement_window,
+        coalesce(engagement.ad_clicks_in_engagement_window, 0) as ad_clicks_in_engagement_window,
         coalesce(engagement.review_count, 0) as review_count,
         coalesce(engagement.complaint_count, 0) as complaint_count,
         coalesce(engagement.product_suggestion_count, 0) as product_suggestion_count,

@@ -16,8 +16,8 @@ final as (
         product_id,
         category,
         quantity,
-        cast(unit_price as decimal(38, 2)) * reporting_per_unit as unit_price,
-        cast(quantity as decimal(38, 3)) * unit_price * reporting_per_unit as line_amount
+        cast(unit_price_in_order_currency as decimal(38, 2)) * reporting_per_unit as unit_price,
+        cast(quantity as decimal(38, 3)) * unit_price_in_order_currency * reporting_per_unit as line_amount
     from base
 
 )

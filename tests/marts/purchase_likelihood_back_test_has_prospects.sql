@@ -7,7 +7,7 @@ with
 
 scored as (
 
-    select * from {{ ref('int_prospect_purchase_likelihood') }}
+    select * from {{ ref('int_prospects_scored') }}
     where is_back_test
 
 ),

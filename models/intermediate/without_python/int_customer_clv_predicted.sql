@@ -20,7 +20,7 @@ final as (
 
     select
         buyers.customer_id,
-        {%- for prediction in ['p_alive', 'expected_purchases_next_90_days', 'expected_purchases_next_365_days', 'expected_order_value', 'predicted_clv'] %}
+        {%- for prediction in ['p_alive', 'expected_purchases_short_horizon', 'expected_purchases_prediction_horizon', 'expected_order_value', 'predicted_clv'] %}
         cast(null as {{ type_double() }}) as {{ prediction }},
         {%- endfor %}
         parameters.clv_method

@@ -20,13 +20,11 @@ final as (
             as customer_segment_history_id,
         as_of_date,
         customer_id,
-        customer_type,
         is_prospect,
-        rfm_segment,
-        value_tier,
-        value_quadrant,
-        lifecycle_stage,
-        interest_segment,
+        -- every segment dimension (var segment_dimensions)
+        {%- for dimension in var('segment_dimensions') %}
+        {{ dimension }},
+        {%- endfor %}
         net_revenue,
         predicted_clv,
         share_of_wallet,

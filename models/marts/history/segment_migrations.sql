@@ -45,19 +45,10 @@ pairs as (
 
 unpivoted as (
 
-    {%- for dimension in var('segment_dimensions') %}
-    select
-        previous_as_of_date,
-        as_of_date,
-        '{{ dimension }}' as segment_dimension,
-        from_{{ dimension }} as from_segment,
-        to_{{ dimension }} as to_segment,
-        revenue_between_dates
-    from pairs
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ unpivot_segment_dimensions('pairs', {
+        'from_segment': 'from_@',
+        'to_segment': 'to_@',
+    }, carry=['previous_as_of_date', 'as_of_date', 'revenue_between_dates']) }}
 
 ),
 

@@ -48,10 +48,9 @@ wallet_targets as (
 
 ),
 
-likelihood as (
+customer_types as (
 
-    select * from {{ ref('int_prospect_purchase_likelihood') }}
-    where not is_back_test
+    select * from {{ ref('int_customer_types_labelled') }}
 
 ),
 
@@ -62,6 +61,10 @@ final as (
         features.customer_id,
         features.as_of_date,
         features.customer_type,
+        customer_types.customer_type_label_en,
+        customer_types.customer_type_label_zh,
+        customer_types.customer_type_action_en,
+        customer_types.customer_type_action_zh,
         features.is_prospect,
         -- RFM
         features.recency_days,
@@ -77,8 +80,8 @@ final as (
         rfm.rfm_segment,
         rfm.rfm_segment_label_en,
         rfm.rfm_segment_label_zh,
-        rfm.rfm_recommended_action,
-        rfm.rfm_recommended_action_zh,
+        rfm.rfm_segment_action_en,
+        rfm.rfm_segment_action_zh,
         -- value pyramid
         value_tiers.value_tier_measure,
         value_tiers.value_measure,
@@ -91,7 +94,7 @@ final as (
         value_tiers.treatment_label_en,
         value_tiers.treatment_label_zh,
         value_tiers.segment_owner,
-        value_tiers.value_tier_action,
+        value_tiers.value_tier_action_en,
         value_tiers.value_tier_action_zh,
         -- value matrix
         value_matrix.current_value,
@@ -104,12 +107,14 @@ final as (
         value_matrix.value_quadrant_label_en,
         value_matrix.value_quadrant_label_zh,
         value_matrix.value_quadrant_meaning,
-        value_matrix.value_quadrant_action,
+        value_matrix.value_quadrant_action_en,
+        value_matrix.value_quadrant_action_zh,
         -- lifecycle
         lifecycle.lifecycle_stage,
-        lifecycle.lifecycle_label_en,
-        lifecycle.lifecycle_label_zh,
-        lifecycle.lifecycle_action,
+        lifecycle.lifecycle_stage_label_en,
+        lifecycle.lifecycle_stage_label_zh,
+        lifecycle.lifecycle_stage_action_en,
+        lifecycle.lifecycle_stage_action_zh,
         lifecycle.churn_probability,
         lifecycle.dormant_after_days,
         lifecycle.churned_after_days,
@@ -119,6 +124,8 @@ final as (
         interests.interest_segment,
         interests.interest_segment_label_en,
         interests.interest_segment_label_zh,
+        interests.interest_segment_action_en,
+        interests.interest_segment_action_zh,
         interests.is_deciding,
         -- flags
         coalesce(
@@ -131,7 +138,7 @@ final as (
         coalesce(value_tiers.is_unprofitable, false) as is_unwelcome,
         coalesce(wallet_targets.is_high_wallet_low_share, false) as is_high_wallet_low_share,
         -- prospects
-        likelihood.purchase_likelihood,
+        lifecycle.purchase_likelihood,
         -- value context
         value_tiers.predicted_clv,
         value_tiers.discounted_clv,
@@ -150,8 +157,8 @@ final as (
         on features.customer_id = interests.customer_id
     left join wallet_targets
         on features.customer_id = wallet_targets.customer_id
-    left join likelihood
-        on features.customer_id = likelihood.customer_id
+    left join customer_types
+        on features.customer_id = customer_types.customer_id
 
 )
 

@@ -21,22 +21,11 @@ totals as (
 
 unpivoted as (
 
-    {%- for dimension in var('segment_dimensions') %}
-    select
-        '{{ dimension }}' as segment_dimension,
-        coalesce(cast({{ dimension }} as {{ dbt.type_string() }}), 'none') as segment_value,
-        {{ segment_label(dimension, 'en') }} as label_en,
-        {{ segment_label(dimension, 'zh') }} as label_zh,
-        customer_id,
-        net_revenue,
-        predicted_clv,
-        share_of_wallet,
-        recency_days
-    from segments
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ unpivot_segment_dimensions('segments', {
+        'segment_value': "coalesce(cast(@ as " ~ dbt.type_string() ~ "), 'none')",
+        'label_en': '@_label_en',
+        'label_zh': '@_label_zh',
+    }, carry=['customer_id', 'net_revenue', 'predicted_clv', 'share_of_wallet', 'recency_days']) }}
 
 ),
 

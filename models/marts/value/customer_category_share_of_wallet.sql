@@ -15,7 +15,7 @@ final as (
         customer_category_id,
         customer_id,
         category,
-        our_spend_12_months,
+        our_spend_in_year_window,
         stated_wallet,
         estimated_wallet,
         peer_level,

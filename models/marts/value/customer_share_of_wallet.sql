@@ -13,7 +13,7 @@ final as (
 
     select
         customer_id,
-        our_spend_12_months,
+        our_spend_in_year_window,
         stated_wallet,
         stated_category_count,
         our_spend_stated_categories,

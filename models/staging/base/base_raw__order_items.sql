@@ -48,7 +48,7 @@ parsed as (
         source.quantity as quantity_text,
         {{ parse_decimal('source.quantity', 18, 3) }} as quantity,
         source.unit_price as unit_price_text,
-        {{ parse_decimal('source.unit_price') }} as unit_price,
+        {{ parse_decimal('source.unit_price') }} as unit_price_in_order_currency,
         accepted_orders.reporting_per_unit,
         accepted_orders.order_id is not null as is_known_order,
         guest_orders.order_id is not null as is_guest_order
@@ -73,8 +73,8 @@ checked as (
         {{ rejection_reason([
             ["order_id is null", "missing_order_id"],
             [is_repeated_key(), "duplicate_id"],
-            ["line_number is null or quantity is null or unit_price is null", "unparseable_number"],
-            ["unit_price < 0", "negative_amount"],
+            ["line_number is null or quantity is null or unit_price_in_order_currency is null", "unparseable_number"],
+            ["unit_price_in_order_currency < 0", "negative_amount"],
             ["not is_known_order and is_guest_order", "guest_order_line"],
             ["not is_known_order", "unknown_order_id"],
         ]) }} as rejection_reason
@@ -94,7 +94,7 @@ final as (
         {{ kept_if_rejected('quantity_text') }},
         quantity,
         {{ kept_if_rejected('unit_price_text') }},
-        unit_price,
+        unit_price_in_order_currency,
         reporting_per_unit,
         is_known_order,
         is_guest_order,

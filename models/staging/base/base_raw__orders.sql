@@ -56,10 +56,10 @@ parsed as (
         source.discount_amount as discount_amount_text,
         source.refund_amount as refund_amount_text,
         source.cost_amount as cost_amount_text,
-        {{ parse_decimal('source.gross_amount') }} as gross_amount,
-        {{ parse_decimal('source.discount_amount') }} as discount_amount,
-        {{ parse_decimal('source.refund_amount') }} as refund_amount,
-        {{ parse_decimal('source.cost_amount') }} as cost_amount,
+        {{ parse_decimal('source.gross_amount') }} as gross_amount_in_order_currency,
+        {{ parse_decimal('source.discount_amount') }} as discount_amount_in_order_currency,
+        {{ parse_decimal('source.refund_amount') }} as refund_amount_in_order_currency,
+        {{ parse_decimal('source.cost_amount') }} as cost_amount_in_order_currency,
         accepted_customers.customer_id is not null as is_known_customer
     from source
     left join currencies
@@ -86,14 +86,14 @@ checked as (
             [is_repeated_key(), "duplicate_id"],
             ["ordered_at is null", "unparseable_timestamp"],
             ["ordered_at > " ~ build_started_at(), "future_timestamp"],
-            ["gross_amount is null"
-                ~ " or (" ~ clean_id("discount_amount_text") ~ " is not null and discount_amount is null)"
-                ~ " or (" ~ clean_id("refund_amount_text") ~ " is not null and refund_amount is null)"
-                ~ " or (" ~ clean_id("cost_amount_text") ~ " is not null and cost_amount is null)", "unparseable_number"],
-            ["discount_amount < 0 or refund_amount < 0 or (cost_amount < 0 and gross_amount >= 0)", "negative_amount"],
-            ["gross_amount < 0 and (coalesce(discount_amount, 0) != 0 or coalesce(refund_amount, 0) != 0)", "discount_on_return"],
-            ["gross_amount >= 0 and refund_amount > gross_amount", "refund_above_gross"],
-            ["abs(cast(gross_amount as " ~ type_double() ~ ")) * coalesce(reporting_per_unit, 1) > " ~ var("max_order_amount"), "absurd_amount"],
+            ["gross_amount_in_order_currency is null"
+                ~ " or (" ~ clean_id("discount_amount_text") ~ " is not null and discount_amount_in_order_currency is null)"
+                ~ " or (" ~ clean_id("refund_amount_text") ~ " is not null and refund_amount_in_order_currency is null)"
+                ~ " or (" ~ clean_id("cost_amount_text") ~ " is not null and cost_amount_in_order_currency is null)", "unparseable_number"],
+            ["discount_amount_in_order_currency < 0 or refund_amount_in_order_currency < 0 or (cost_amount_in_order_currency < 0 and gross_amount_in_order_currency >= 0)", "negative_amount"],
+            ["gross_amount_in_order_currency < 0 and (coalesce(discount_amount_in_order_currency, 0) != 0 or coalesce(refund_amount_in_order_currency, 0) != 0)", "discount_on_return"],
+            ["gross_amount_in_order_currency >= 0 and refund_amount_in_order_currency > gross_amount_in_order_currency", "refund_above_gross"],
+            ["abs(cast(gross_amount_in_order_currency as " ~ type_double() ~ ")) * coalesce(reporting_per_unit, 1) > " ~ var("max_order_amount"), "absurd_amount"],
             ["currency_code is null", "unknown_currency"],
             ["order_status not in ('completed', 'cancelled', 'returned')", "unknown_status"],
             ["not is_known_customer", "unknown_customer_id"],
@@ -119,10 +119,10 @@ final as (
         {{ kept_if_rejected('discount_amount_text') }},
         {{ kept_if_rejected('refund_amount_text') }},
         {{ kept_if_rejected('cost_amount_text') }},
-        gross_amount,
-        discount_amount,
-        refund_amount,
-        cost_amount,
+        gross_amount_in_order_currency,
+        discount_amount_in_order_currency,
+        refund_amount_in_order_currency,
+        cost_amount_in_order_currency,
         is_known_customer,
         rejection_reason,
         {{ build_started_at() }} as staged_at

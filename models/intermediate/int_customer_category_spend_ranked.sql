@@ -18,7 +18,7 @@ lines as (
         order_lines.*,
         {{ is_within_days(line_age, var('top_category_change_window_days')) }} = false as is_before_window,
         {{ is_within_days(line_age, var('year_window_days')) }} as is_in_year_window
-    from {{ ref('int_purchased_order_lines') }} as order_lines
+    from {{ ref('int_purchase_lines_netted') }} as order_lines
     cross join as_of
     where order_lines.order_date <= as_of.as_of_date and order_lines.category is not null
 
@@ -31,7 +31,7 @@ spend as (
         category,
         sum(net_line_amount) as net_revenue,
         sum(case when is_before_window then net_line_amount else 0 end) as net_revenue_before_window,
-        sum(case when is_in_year_window then net_line_amount else 0 end) as net_revenue_last_365_days,
+        sum(case when is_in_year_window then net_line_amount else 0 end) as net_revenue_in_year_window,
         sum(quantity) as units,
         {{ safe_divide('sum(case when not is_returned_line then unit_price * quantity end)',
                        'sum(case when not is_returned_line then quantity end)') }} as avg_unit_price
@@ -48,7 +48,7 @@ final as (
         category,
         net_revenue,
         net_revenue_before_window,
-        net_revenue_last_365_days,
+        net_revenue_in_year_window,
         units,
         avg_unit_price,
         {{ share_of('net_revenue', 'sum(net_revenue) over (partition by customer_id)') }} as revenue_share,

@@ -4,7 +4,7 @@ with
 
 peers as (
 
-    select * from {{ ref('int_customer_wallet_peers') }}
+    select * from {{ ref('int_customer_peers_assigned') }}
 
 ),
 
@@ -16,7 +16,7 @@ categories as (
 
 category_spend as (
 
-    select * from {{ ref('int_customer_category_spend') }}
+    select * from {{ ref('int_customer_category_spend_ranked') }}
 
 ),
 
@@ -29,7 +29,7 @@ final as (
         peers.city_tier,
         peers.income_band,
         peers.is_active_last_year,
-        coalesce(category_spend.net_revenue_last_365_days, 0) as our_spend_12_months
+        coalesce(category_spend.net_revenue_in_year_window, 0) as our_spend_in_year_window
     from peers
     cross join categories
     left join category_spend

@@ -4,13 +4,13 @@ with
 
 category_spend as (
 
-    select * from {{ ref('int_customer_category_spend') }}
+    select * from {{ ref('int_customer_category_spend_ranked') }}
 
 ),
 
 tertiles as (
 
-    select * from {{ ref('int_category_price_tertiles') }}
+    select * from {{ ref('int_category_price_tertiles_computed') }}
 
 ),
 

@@ -13,11 +13,11 @@ final as (
 
     select
         customer_id,
-        net_revenue_last_365_days as our_spend_12_months,
+        net_revenue_in_year_window as our_spend_in_year_window,
         coalesce(customer_type, 'unknown') as customer_type,
         coalesce(city_tier, 'unknown') as city_tier,
         coalesce(income_band, 'unknown') as income_band,
-        orders_last_365_days > 0 as is_active_last_year
+        orders_in_year_window > 0 as is_active_last_year
     from features
 
 )

@@ -14,7 +14,7 @@ price_counts as (
         category,
         unit_price,
         count(*) as line_count
-    from {{ ref('int_purchased_order_lines') }}
+    from {{ ref('int_purchase_lines_netted') }}
     where order_date <= {{ as_of_date }} and not is_returned_line
     group by category, unit_price
 

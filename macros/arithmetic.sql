@@ -20,13 +20,11 @@
 {%- endmacro %}
 
 {% macro default__days_between(start_date, end_date) -%}
-    {{ dbt.datediff(start_date, end_date, 'day') }}
-{%- endmacro %}
-
-{% macro duckdb__days_between(start_date, end_date) -%}
     date_diff('day', {{ start_date }}, {{ end_date }})
 {%- endmacro %}
 
+{#- dbt.datediff is no help here: dbt-spark's asserts both dates are not NULL, and the lag of a
+    first purchase is NULL -#}
 {% macro spark__days_between(start_date, end_date) -%}
     datediff(cast({{ end_date }} as date), cast({{ start_date }} as date))
 {%- endmacro %}
@@ -36,7 +34,7 @@
     {{ return(adapter.dispatch('full_years_between', 'segmart')(start_date, end_date)) }}
 {%- endmacro %}
 
-{% macro duckdb__full_years_between(start_date, end_date) -%}
+{% macro default__full_years_between(start_date, end_date) -%}
     date_sub('year', cast({{ start_date }} as date), cast({{ end_date }} as date))
 {%- endmacro %}
 
@@ -54,18 +52,15 @@
     )
 {%- endmacro %}
 
-{#- Continuous percentile of expr (fraction in [0, 1]) as an aggregate. -#}
+{#- Continuous percentile of expr (fraction in [0, 1]) as an aggregate: exact, interpolated
+    linearly between the two nearest values. -#}
 {% macro percentile_cont(expr, fraction) -%}
     {{ return(adapter.dispatch('percentile_cont', 'segmart')(expr, fraction)) }}
 {%- endmacro %}
 
-{% macro duckdb__percentile_cont(expr, fraction) -%}
-    quantile_cont({{ expr }}, {{ fraction }})
-{%- endmacro %}
-
-{#- Spark's percentile is exact and interpolates linearly, like quantile_cont -#}
-{% macro spark__percentile_cont(expr, fraction) -%}
-    percentile({{ expr }}, {{ fraction }})
+{#- The SQL standard's ordered-set aggregate: DuckDB's quantile_cont, Spark's percentile -#}
+{% macro default__percentile_cont(expr, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expr }})
 {%- endmacro %}
 
 {#- ISO day of week of a date: 1 = Monday ... 7 = Sunday. -#}
@@ -73,7 +68,7 @@
     {{ return(adapter.dispatch('day_of_week_iso', 'segmart')(date_expr)) }}
 {%- endmacro %}
 
-{% macro duckdb__day_of_week_iso(date_expr) -%}
+{% macro default__day_of_week_iso(date_expr) -%}
     isodow({{ date_expr }})
 {%- endmacro %}
 
@@ -93,11 +88,8 @@
     {{ return(adapter.dispatch('value_at_max', 'segmart')(value, order_by)) }}
 {%- endmacro %}
 
-{% macro duckdb__value_at_max(value, order_by) -%}
-    arg_max({{ value }}, {{ order_by }})
-{%- endmacro %}
-
-{% macro spark__value_at_max(value, order_by) -%}
+{#- max_by: Spark's name, and DuckDB's for arg_max -#}
+{% macro default__value_at_max(value, order_by) -%}
     max_by({{ value }}, {{ order_by }})
 {%- endmacro %}
 

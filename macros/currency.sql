@@ -26,7 +26,7 @@
     {{ return(adapter.dispatch('raise_sql_error', 'segmart')(message)) }}
 {%- endmacro %}
 
-{% macro duckdb__raise_sql_error(message) -%}
+{% macro default__raise_sql_error(message) -%}
     error('{{ message | replace("'", "''") }}')
 {%- endmacro %}
 

@@ -92,7 +92,7 @@ left join (
     {{ return(adapter.dispatch('key_hash', 'segmart')(columns, alias)) }}
 {%- endmacro %}
 
-{% macro duckdb__key_hash(columns, alias) -%}
+{% macro default__key_hash(columns, alias) -%}
     hash({% for c in columns %}{{ alias ~ '.' if alias }}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 

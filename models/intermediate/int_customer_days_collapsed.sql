@@ -2,7 +2,7 @@
     summed), all dates (consumers filter by the as-of date: the day number and the gap to the
     previous purchase day depend only on earlier days), with the gap to the customer's previous
     purchase day. Incremental: every day of each customer with an order in the latest staged
-    batch is recomputed (macros/incremental.sql). -#}
+    batch is recomputed (macros/incremental/incremental.sql). -#}
 {{ order_grained_incremental('customer_id', ['base_raw__orders']) }}
 -- depends_on: {{ ref('base_raw__orders') }}
 

@@ -1,7 +1,7 @@
 {#- Orders netted to revenue and margin (DECISIONLOG.md "Revenue netting", "Returns and
     cancellations": a return row's negative gross reduces net revenue and is never a purchase), with the timing
     flags the features need. One row per staged order, all dates: later models filter by as-of.
-    Incremental: the orders of the latest staged batch are replaced (macros/incremental.sql). -#}
+    Incremental: the orders of the latest staged batch are replaced (macros/incremental/incremental.sql). -#}
 {{ order_grained_incremental('order_id', ['base_raw__orders']) }}
 -- depends_on: {{ ref('base_raw__orders') }}
 

@@ -3,7 +3,7 @@
     against orders that category spend and price tertiles share (they filter by the as-of date).
     Line amounts are scaled by the order's net / gross ratio, so discounts and refunds net out per
     category exactly as they do per order. Incremental: the lines of every order whose header or
-    lines were in the latest staged batch are replaced (macros/incremental.sql). -#}
+    lines were in the latest staged batch are replaced (macros/incremental/incremental.sql). -#}
 {{ order_grained_incremental('order_id', ['base_raw__orders', 'base_raw__order_items']) }}
 -- depends_on: {{ ref('base_raw__orders') }}
 -- depends_on: {{ ref('base_raw__order_items') }}

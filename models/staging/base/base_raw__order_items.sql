@@ -11,7 +11,7 @@ source as (
 
     select * from {{ raw_source('order_items') }}
     where {{ raw_rows_to_stage(
-        also_restage=clean_id('order_id') ~ ' in (' ~ touched_keys(['base_raw__orders'], 'order_id') ~ ')'
+        also_restage=clean_id('order_id') ~ ' in (' ~ touched_keys([ref('base_raw__orders')], 'order_id') ~ ')'
     ) }}
 
 ),

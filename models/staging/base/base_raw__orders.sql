@@ -16,7 +16,7 @@ source as (
 
 reporting as (
 
-    {{ reporting_currency_rate() }}
+    {{ reporting_currency_rate(ref('currency_codes')) }}
 
 ),
 

@@ -256,7 +256,7 @@ def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
     return result
 
 
-# the order-grained models an incremental build appends to (macros/incremental.sql)
+# the order-grained models an incremental build appends to (macros/incremental/incremental.sql)
 ORDER_GRAINED = ["base_raw__orders", "base_raw__order_items", "base_raw__customer_events", "int_orders_netted",
                  "int_purchase_lines_netted", "int_customer_days_collapsed"]
 

@@ -7,6 +7,7 @@ models/staging/base, models/staging, models/intermediate, models/marts."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -63,3 +64,14 @@ def test_no_model_has_more_than_eight_parents(models):
     crowded = {n["name"]: len(n["depends_on"]["nodes"]) for n in models.values()
                if len(n["depends_on"]["nodes"]) > MAX_PARENTS}
     assert crowded == {}, f"models with more than {MAX_PARENTS} parents (models, seeds, sources): {crowded}"
+
+
+def test_no_macro_calls_ref():
+    """A model's inputs are in the model: macros take relations as arguments, never ref() a model
+    themselves (comments aside)."""
+    hidden = []
+    for path in sorted((PROJECT / "macros").rglob("*.sql")):
+        code = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.S)
+        hidden += [f"{path.relative_to(PROJECT)}:{code[: match.start()].count(chr(10)) + 1}"
+                   for match in re.finditer(r"\bref\(", code)]
+    assert hidden == [], f"ref() inside macros: {hidden}"

@@ -2,16 +2,16 @@
     summed), all dates (consumers filter by the as-of date: the day number and the gap to the
     previous purchase day depend only on earlier days), with the gap to the customer's previous
     purchase day. Incremental: every day of each customer with an order in the latest staged
-    batch is recomputed (macros/incremental.sql). -#}
-{{ order_grained_incremental('customer_id', ['base_raw__orders']) }}
--- depends_on: {{ ref('base_raw__orders') }}
+    batch is recomputed (macros/incremental/incremental.sql). -#}
+{{ order_grained_incremental() }}
+{{ config(pre_hook="{{ delete_touched_keys('customer_id', [ref('base_raw__orders')]) }}") }}
 
 with
 
 orders as (
 
     select * from {{ ref('int_orders_netted') }}
-    where is_purchase and {{ is_touched('customer_id', ['base_raw__orders']) }}
+    where is_purchase and {{ is_touched('customer_id') }}
 
 ),
 

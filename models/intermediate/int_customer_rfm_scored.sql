@@ -1,6 +1,6 @@
 {#- RFM scores 1–5 among customers who have purchased, as of the as-of date: recency (fewer
     days = 5), frequency (orders), monetary (net revenue), by quintile (Hughes) made gap-free
-    where one value holds most customers (var rfm_score_method, macros/banding.sql). Ties share
+    where one value holds most customers (var rfm_score_method, macros/scoring/banding.sql). Ties share
     a score, so scores never depend on row order. -#}
 {%- set as_of_date = '(select as_of_date from ' ~ ref('int_as_of_date_resolved') ~ ')' -%}
 with

@@ -1,16 +1,16 @@
 {#- Orders netted to revenue and margin (DECISIONLOG.md "Revenue netting", "Returns and
     cancellations": a return row's negative gross reduces net revenue and is never a purchase), with the timing
     flags the features need. One row per staged order, all dates: later models filter by as-of.
-    Incremental: the orders of the latest staged batch are replaced (macros/incremental.sql). -#}
-{{ order_grained_incremental('order_id', ['base_raw__orders']) }}
--- depends_on: {{ ref('base_raw__orders') }}
+    Incremental: the orders of the latest staged batch are replaced (macros/incremental/incremental.sql). -#}
+{{ order_grained_incremental() }}
+{{ config(pre_hook="{{ delete_touched_keys('order_id', [ref('base_raw__orders')]) }}") }}
 
 with
 
 orders as (
 
     select * from {{ ref('stg_raw__orders') }}
-    where {{ is_touched('order_id', ['base_raw__orders']) }}
+    where {{ is_touched('order_id') }}
 
 ),
 

@@ -3,10 +3,9 @@
     against orders that category spend and price tertiles share (they filter by the as-of date).
     Line amounts are scaled by the order's net / gross ratio, so discounts and refunds net out per
     category exactly as they do per order. Incremental: the lines of every order whose header or
-    lines were in the latest staged batch are replaced (macros/incremental.sql). -#}
-{{ order_grained_incremental('order_id', ['base_raw__orders', 'base_raw__order_items']) }}
--- depends_on: {{ ref('base_raw__orders') }}
--- depends_on: {{ ref('base_raw__order_items') }}
+    lines were in the latest staged batch are replaced (macros/incremental/incremental.sql). -#}
+{{ order_grained_incremental() }}
+{{ config(pre_hook="{{ delete_touched_keys('order_id', [ref('base_raw__orders'), ref('base_raw__order_items')]) }}") }}
 
 with
 
@@ -21,7 +20,7 @@ orders as (
     from {{ ref('int_orders_netted') }}
     -- purchases and returns (negative gross): a return takes its lines' amounts off the category
     where
-        {{ is_touched('order_id', ['base_raw__orders', 'base_raw__order_items']) }}
+        {{ is_touched('order_id') }}
         and (is_purchase or gross_amount < 0)
 
 ),

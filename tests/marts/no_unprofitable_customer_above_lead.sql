@@ -5,7 +5,7 @@ with
 
 recomputed as (
 
-    {{ expected_profit_recomputed() }}
+    {{ expected_profit_recomputed(ref('customer_features'), ref('customer_lifetime_value')) }}
 
 )
 

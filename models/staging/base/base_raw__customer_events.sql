@@ -1,5 +1,5 @@
 {#- Every raw engagement event, parsed once, with the first rule it breaks. Incremental: see
-    macros/incremental.sql. -#}
+    macros/incremental/incremental.sql. -#}
 {{ raw_row_incremental() }}
 
 with

@@ -2,7 +2,7 @@
     was quarantined are quarantined too: guest_order_line when the order had no customer id (a
     guest checkout), else unknown_order_id. A negative quantity is a returned line, accepted.
     Incremental: new lines, and every line of an order staged in the same run (its acceptance
-    and currency decide the line's); see macros/incremental.sql. -#}
+    and currency decide the line's); see macros/incremental/incremental.sql. -#}
 {{ raw_row_incremental() }}
 
 with
@@ -11,7 +11,7 @@ source as (
 
     select * from {{ raw_source('order_items') }}
     where {{ raw_rows_to_stage(
-        also_restage=clean_id('order_id') ~ ' in (' ~ touched_keys(['base_raw__orders'], 'order_id') ~ ')'
+        also_restage=clean_id('order_id') ~ ' in (' ~ touched_keys([ref('base_raw__orders')], 'order_id') ~ ')'
     ) }}
 
 ),

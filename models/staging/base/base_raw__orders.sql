@@ -2,7 +2,7 @@
     reporting_currency) and the first rule it breaks. A negative gross amount is a return
     (DECISIONLOG.md "Returns and cancellations").
     stg_raw__orders keeps the accepted rows, quarantine_raw__orders the rest. The raw text of a
-    parsed column is kept for rejected rows only. Incremental: see macros/incremental.sql. -#}
+    parsed column is kept for rejected rows only. Incremental: see macros/incremental/incremental.sql. -#}
 {{ raw_row_incremental() }}
 
 with
@@ -16,7 +16,7 @@ source as (
 
 reporting as (
 
-    {{ reporting_currency_rate() }}
+    {{ reporting_currency_rate(ref('currency_codes')) }}
 
 ),
 

@@ -8,7 +8,7 @@
     {{ return(adapter.dispatch('hash_pii', 'segmart')(text_column)) }}
 {%- endmacro %}
 
-{% macro duckdb__hash_pii(text_column) -%}
+{% macro default__hash_pii(text_column) -%}
     {%- if var('pii_key_in_sql') -%}
         {%- set key = "'" ~ var('pii_salt') ~ "'" -%}
     {%- else -%}

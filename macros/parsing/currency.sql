@@ -3,21 +3,21 @@
     {{- var('reporting_currency') | trim | upper -}}
 {%- endmacro %}
 
-{#- A one-row query with the reporting currency's rate to the CNY pivot (cny_per_unit) from the
-    seed currency_codes. A reporting currency missing from the seed stops the build with one line
-    (the query raises an error instead of converting every amount to NULL). -#}
-{% macro reporting_currency_rate() -%}
-    {{ return(adapter.dispatch('reporting_currency_rate', 'segmart')()) }}
+{#- A one-row query with the reporting currency's rate to the CNY pivot (cny_per_unit) from
+    currency_codes (the seed's relation). A reporting currency missing from the seed stops the
+    build with one line (the query raises an error instead of converting every amount to NULL). -#}
+{% macro reporting_currency_rate(currency_codes) -%}
+    {{ return(adapter.dispatch('reporting_currency_rate', 'segmart')(currency_codes)) }}
 {%- endmacro %}
 
-{% macro default__reporting_currency_rate() -%}
+{% macro default__reporting_currency_rate(currency_codes) -%}
     select
         case
             when max(cny_per_unit) is null
                 then {{ raise_sql_error("reporting currency '" ~ reporting_currency() ~ "' (var reporting_currency, env SEGMART_REPORTING_CURRENCY) is not a currency_code of seeds/currency_codes.csv") }}
             else max(cny_per_unit)
         end as cny_per_unit
-    from {{ ref('currency_codes') }}
+    from {{ currency_codes }}
     where currency_code = '{{ reporting_currency() }}' and raw_code = currency_code
 {%- endmacro %}
 
@@ -26,7 +26,7 @@
     {{ return(adapter.dispatch('raise_sql_error', 'segmart')(message)) }}
 {%- endmacro %}
 
-{% macro duckdb__raise_sql_error(message) -%}
+{% macro default__raise_sql_error(message) -%}
     error('{{ message | replace("'", "''") }}')
 {%- endmacro %}
 

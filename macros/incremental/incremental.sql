@@ -92,7 +92,7 @@ left join (
     {{ return(adapter.dispatch('key_hash', 'segmart')(columns, alias)) }}
 {%- endmacro %}
 
-{% macro duckdb__key_hash(columns, alias) -%}
+{% macro default__key_hash(columns, alias) -%}
     hash({% for c in columns %}{{ alias ~ '.' if alias }}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
@@ -100,13 +100,13 @@ left join (
     xxhash64({% for c in columns %}{{ alias ~ '.' if alias }}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
-{#- A query: the distinct non-NULL values of column in the latest batch (newest staged_at) of
-    each of the base models, combined. -#}
-{% macro touched_keys(base_models, column) -%}
-    {%- for base_model in base_models %}
-select distinct {{ column }} from {{ ref(base_model) }}
+{#- A query: the distinct non-NULL values of `column` in the latest batch (newest staged_at) of
+    each of the base relations, combined. -#}
+{% macro touched_keys(relations, column) -%}
+    {%- for relation in relations %}
+select distinct {{ column }} from {{ relation }}
 where
-    staged_at = (select max(staged_at) from {{ ref(base_model) }})
+    staged_at = (select max(staged_at) from {{ relation }})
     and {{ column }} is not null
         {%- if not loop.last %}
 union
@@ -138,26 +138,43 @@ union
     {{ config(materialized='table') }}
 {%- endmacro %}
 
-{#- The config of an order-grained incremental model: appended to, after a pre-hook that (in an
-    incremental run) deletes the rows whose key the latest batch of the base models touched; the
-    model's SQL inserts them again, recomputed (it filters with is_touched). The hook is rendered
-    when it runs, where ref() resolves. -#}
-{% macro order_grained_incremental(key, base_models) -%}
-    {{ return(adapter.dispatch('order_grained_incremental', 'segmart')(key, base_models)) }}
+{#- The config of an order-grained incremental model: appended to, after its pre-hook
+    delete_touched_keys (written in the model) has deleted the rows whose key the latest batch of
+    its base models touched; the model's SQL inserts them again, recomputed (it filters with
+    is_touched). -#}
+{% macro order_grained_incremental() -%}
+    {{ return(adapter.dispatch('order_grained_incremental', 'segmart')()) }}
 {%- endmacro %}
 
-{% macro default__order_grained_incremental(key, base_models) -%}
+{% macro default__order_grained_incremental() -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ key
-            ~ " in ({{ touched_keys(" ~ base_models ~ ", '" ~ key ~ "') }}){% endif %}",
     ) }}
 {%- endmacro %}
 
-{% macro spark__order_grained_incremental(key, base_models) -%}
+{% macro spark__order_grained_incremental() -%}
     {{ config(materialized='table') }}
+{%- endmacro %}
+
+{#- The pre-hook of an order-grained incremental model, written in the model so that the refs of
+    its base models resolve when the hook runs:
+        pre_hook="{{ delete_touched_keys('order_id', [ref('base_raw__orders')]) }}"
+    In an incremental run: the keys the latest batch of those base models touched are saved in a
+    temporary table (touched_keys_relation, read by is_touched), and the model's rows with those
+    keys are deleted. Nothing in a full refresh (and on Spark, where the model is a table). -#}
+{% macro delete_touched_keys(key, relations) -%}
+    {%- if is_incremental() -%}
+    create or replace temporary table {{ touched_keys_relation() }} as
+    {{ touched_keys(relations, key) }};
+    delete from {{ this }} where {{ key }} in (select {{ key }} from {{ touched_keys_relation() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The temporary table of the keys the running model replaces (delete_touched_keys writes it). -#}
+{% macro touched_keys_relation() -%}
+    {{ return(api.Relation.create(database='temp', schema='main', identifier=this.identifier ~ '__touched_keys')) }}
 {%- endmacro %}
 
 {#- A table of snapshots by as_of_date: a build adds or replaces its own date's rows.
@@ -188,10 +205,10 @@ union
 {%- endmacro %}
 
 {#- Where-condition of an order-grained incremental model: in an incremental run, the row's key
-    is among the keys the latest batch of the base models touched; in a full refresh, every row. -#}
-{% macro is_touched(key, base_models) -%}
+    is among the keys its pre-hook delete_touched_keys deleted; in a full refresh, every row. -#}
+{% macro is_touched(key) -%}
     {%- if is_incremental() -%}
-    {{ key }} in ({{ touched_keys(base_models, key) }})
+    {{ key }} in (select {{ key }} from {{ touched_keys_relation() }})
     {%- else -%}
     true
     {%- endif -%}

@@ -12,7 +12,7 @@
     {{- var('business_timezone') if time_zone is none else time_zone -}}
 {%- endmacro %}
 
-{% macro duckdb__parse_timestamp_utc(text_column, time_zone) -%}
+{% macro default__parse_timestamp_utc(text_column, time_zone) -%}
     case
         when regexp_matches(trim({{ text_column }}), '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:?\d{2})$')
             then try_strptime(left(trim({{ text_column }}), 10) || ' ' || substr(trim({{ text_column }}), 12, 8), '%Y-%m-%d %H:%M:%S')
@@ -67,7 +67,7 @@
     {{ return(adapter.dispatch('parse_date', 'segmart')(text_column)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_date(text_column) -%}
+{% macro default__parse_date(text_column) -%}
     cast(try_strptime(trim({{ text_column }}), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d']) as date)
 {%- endmacro %}
 
@@ -83,11 +83,7 @@
     {{ return(adapter.dispatch('parse_decimal', 'segmart')(text_column, precision, scale)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_decimal(text_column, precision, scale) -%}
-    try_cast(trim({{ text_column }}) as decimal({{ precision }}, {{ scale }}))
-{%- endmacro %}
-
-{% macro spark__parse_decimal(text_column, precision, scale) -%}
+{% macro default__parse_decimal(text_column, precision, scale) -%}
     try_cast(trim({{ text_column }}) as decimal({{ precision }}, {{ scale }}))
 {%- endmacro %}
 
@@ -95,11 +91,7 @@
     {{ return(adapter.dispatch('parse_integer', 'segmart')(text_column)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_integer(text_column) -%}
-    try_cast(trim({{ text_column }}) as bigint)
-{%- endmacro %}
-
-{% macro spark__parse_integer(text_column) -%}
+{% macro default__parse_integer(text_column) -%}
     try_cast(trim({{ text_column }}) as bigint)
 {%- endmacro %}
 
@@ -124,7 +116,7 @@
     {{ return(adapter.dispatch('local_date', 'segmart')(utc_timestamp, time_zone)) }}
 {%- endmacro %}
 
-{% macro duckdb__local_date(utc_timestamp, time_zone) -%}
+{% macro default__local_date(utc_timestamp, time_zone) -%}
     cast(timezone('{{ business_timezone(time_zone) }}', timezone('UTC', {{ utc_timestamp }})) as date)
 {%- endmacro %}
 

@@ -5,6 +5,7 @@ the incremental history replaces the rows of that date only. Afterwards the mart
 for the current as-of date (unless restore=False), so the warehouse is left as a normal build
 leaves it, with segment_migrations between every pair of consecutive dates.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -56,8 +57,13 @@ def run_dbt(args: list[str]) -> None:
         raise RuntimeError(f"dbt {' '.join(args)} failed" + (f": {result.exception}" if result.exception else ""))
 
 
-def backfill(dates: list[dt.date], target: str | None = None, extra_vars: dict | None = None,
-             restore: bool = True, progress: bool | None = None) -> None:
+def backfill(
+    dates: list[dt.date],
+    target: str | None = None,
+    extra_vars: dict | None = None,
+    restore: bool = True,
+    progress: bool | None = None,
+) -> None:
     common = ["--target", target] if target else []
     run_dbt(["seed", "--quiet", *common])  # lookups first: a fresh warehouse has none
     for as_of in tqdm(dates, desc="backfill", unit="date", disable=None if progress is None else not progress):

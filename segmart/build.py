@@ -11,6 +11,7 @@ open the warehouse read-only during a build, since the build locks only the copy
 renamed into place, so a BI tool reading the folder sees the previous file or the new one,
 never half of one.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,12 +26,16 @@ from segmart.errors import SegmartError
 from segmart.layout import default_raw_dir, project_root
 from segmart.rawcheck import RawLayoutError, check_raw
 
-TARGET_PATH_VARS = {"dev": ("SEGMART_DUCKDB_PATH", "warehouse.duckdb"),
-                    "ci": ("SEGMART_CI_DUCKDB_PATH", ".ci-work/ci.duckdb")}
+TARGET_PATH_VARS = {
+    "dev": ("SEGMART_DUCKDB_PATH", "warehouse.duckdb"),
+    "ci": ("SEGMART_CI_DUCKDB_PATH", ".ci-work/ci.duckdb"),
+}
 PUBLISHED_SCHEMAS = ("marts",)
 # raw _manifest.json settings -> the env vars dbt reads them from
-MANIFEST_SETTINGS = {"reporting_currency": "SEGMART_REPORTING_CURRENCY",
-                     "business_timezone": "SEGMART_BUSINESS_TIMEZONE"}
+MANIFEST_SETTINGS = {
+    "reporting_currency": "SEGMART_REPORTING_CURRENCY",
+    "business_timezone": "SEGMART_BUSINESS_TIMEZONE",
+}
 
 
 class BuildError(SegmartError, RuntimeError):
@@ -85,8 +90,11 @@ def raw_fingerprint(folder: Path) -> dict:
     fingerprint = {}
     for path in sorted(Path(folder).glob("*.parquet")):
         rows = pq.read_metadata(path).num_rows
-        fingerprint[path.stem] = {"rows": rows, "head": _rows_digest(path, 0, SAMPLE_ROWS),
-                                  "tail": _rows_digest(path, max(rows - SAMPLE_ROWS, 0), rows)}
+        fingerprint[path.stem] = {
+            "rows": rows,
+            "head": _rows_digest(path, 0, SAMPLE_ROWS),
+            "tail": _rows_digest(path, max(rows - SAMPLE_ROWS, 0), rows),
+        }
     return fingerprint
 
 
@@ -119,8 +127,11 @@ def sources_are_tables(dbt_args: list[str] | None = None) -> bool:
 
     args = list(dbt_args or [])
     for position, arg in enumerate(args):
-        text = args[position + 1] if arg == "--vars" and position + 1 < len(args) else (
-            arg.split("=", 1)[1] if arg.startswith("--vars=") else None)
+        text = (
+            args[position + 1]
+            if arg == "--vars" and position + 1 < len(args)
+            else (arg.split("=", 1)[1] if arg.startswith("--vars=") else None)
+        )
         if text is not None:
             values = yaml.safe_load(text) or {}
             if isinstance(values, dict) and "segmart_raw_schema" in values:
@@ -143,8 +154,11 @@ def _manifest_settings(raw: Path) -> dict[str, str]:
     settings = manifest.get("settings") if isinstance(manifest, dict) else None
     if not isinstance(settings, dict):
         return {}
-    return {variable: str(settings[key]) for key, variable in MANIFEST_SETTINGS.items()
-            if settings.get(key) and not os.environ.get(variable)}
+    return {
+        variable: str(settings[key])
+        for key, variable in MANIFEST_SETTINGS.items()
+        if settings.get(key) and not os.environ.get(variable)
+    }
 
 
 def _backup_path(final: Path) -> Path:
@@ -172,8 +186,13 @@ def _target_path(dbt_args: list[str], env: dict) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
-def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: Path | None = None,
-          publish_marts: bool = True, sources_from_tables: bool | None = None) -> Path:
+def build(
+    target: str = "dev",
+    dbt_args: list[str] | None = None,
+    publish_dir: Path | None = None,
+    publish_marts: bool = True,
+    sources_from_tables: bool | None = None,
+) -> Path:
     """sources_from_tables: the raw data are tables in a warehouse (None: sources_are_tables()).
     Then there is no raw folder to check or fingerprint, and the build refreshes in full: whether
     a table only had rows appended cannot be told from file digests (DECISIONLOG.md "Tables
@@ -191,8 +210,7 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
     if tables:
         fingerprint_file.unlink(missing_ok=True)  # a later build from files must not trust it
         if "--full-refresh" not in dbt_args:
-            print("segmart build: the raw data are tables: full refresh (customer_segment_history is kept)",
-                  flush=True)
+            print("segmart build: the raw data are tables: full refresh (customer_segment_history is kept)", flush=True)
             dbt_args.append("--full-refresh")
     else:
         raw = default_raw_dir()
@@ -207,9 +225,12 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
         # its history must not mix with the old dataset's. The old warehouse is kept beside it.
         backup = _backup_path(final) if final.exists() and not is_append_of(raw, previous) else None
         if backup is not None:
-            print(f"segmart build: {raw} is not the last build's raw data with rows appended: a new dataset, "
-                  f"so a new warehouse and a new customer_segment_history; once it succeeds the previous "
-                  f"warehouse is kept as {backup}", flush=True)
+            print(
+                f"segmart build: {raw} is not the last build's raw data with rows appended: a new dataset, "
+                f"so a new warehouse and a new customer_segment_history; once it succeeds the previous "
+                f"warehouse is kept as {backup}",
+                flush=True,
+            )
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
         stale.unlink(missing_ok=True)
@@ -219,10 +240,17 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
     variable = TARGET_PATH_VARS[target][0]
     settings = _manifest_settings(raw) if raw is not None else {}
     if settings:
-        print("segmart build: from the raw folder's _manifest.json: "
-              + ", ".join(f"{name}={value}" for name, value in settings.items()), flush=True)
-    env = {**os.environ, **settings, variable: str(work),
-           "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root()))}
+        print(
+            "segmart build: from the raw folder's _manifest.json: "
+            + ", ".join(f"{name}={value}" for name, value in settings.items()),
+            flush=True,
+        )
+    env = {
+        **os.environ,
+        **settings,
+        variable: str(work),
+        "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root())),
+    }
     from segmart.privacy import pii_key
 
     pii_key(raw)  # creates (and says where) your own key before dbt runs, on data that is not the demo
@@ -237,8 +265,9 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
             print(f"segmart build: what failed, with the figures measured on {work}:", file=sys.stderr)
         for line in failures:
             print(f"  {line}", file=sys.stderr, flush=True)
-        raise BuildError(f"dbt build failed (exit {result.returncode}); {final} is unchanged, "
-                         f"the failed build is in {work}")
+        raise BuildError(
+            f"dbt build failed (exit {result.returncode}); {final} is unchanged, the failed build is in {work}"
+        )
     duckdb.connect(str(work)).close()  # checkpoint: everything in the main file, no WAL left
     warnings = report_lines(work, run_results.parent, only_failures=False)
     if backup is not None:
@@ -276,9 +305,13 @@ def _quarantine_reasons(con, model_relation: str, top: int = 5) -> str:
     rows = con.execute(
         f"select rejection_reason, count(*) as rows_, min(raw_row_number) as example "
         f"from {model_relation} where rejection_reason is not null "
-        f"group by 1 order by 2 desc, 1 limit {top}").fetchall()
-    return "; top reasons: " + ", ".join(
-        f"{reason} {count:,} (e.g. raw row {example})" for reason, count, example in rows) if rows else ""
+        f"group by 1 order by 2 desc, 1 limit {top}"
+    ).fetchall()
+    return (
+        "; top reasons: " + ", ".join(f"{reason} {count:,} (e.g. raw row {example})" for reason, count, example in rows)
+        if rows
+        else ""
+    )
 
 
 def report_lines(database: Path, target_dir: Path, only_failures: bool) -> list[str]:
@@ -331,8 +364,9 @@ def report_lines(database: Path, target_dir: Path, only_failures: bool) -> list[
                     for parent in node.get("depends_on", {}).get("nodes", []):
                         relation = nodes.get(parent, {}).get("relation_name")
                         if relation:
-                            detail += _quarantine_reasons(con, relation.replace(
-                                f'"{_dbt_catalog(nodes, node)}".', f'"{catalog}".'))
+                            detail += _quarantine_reasons(
+                                con, relation.replace(f'"{_dbt_catalog(nodes, node)}".', f'"{catalog}".')
+                            )
             except duckdb.Error as exc:
                 detail += f" (figure not available: {str(exc).splitlines()[0]})"
             lines.append(f"{label}: {detail}")
@@ -353,13 +387,16 @@ def publish(warehouse: Path, out_dir: Path) -> list[Path]:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in (" + ", ".join("?" for _ in PUBLISHED_SCHEMAS) + ") "
-            "and table_type = 'BASE TABLE' order by table_name", list(PUBLISHED_SCHEMAS)).fetchall()
+            "and table_type = 'BASE TABLE' order by table_name",
+            list(PUBLISHED_SCHEMAS),
+        ).fetchall()
         written = []
         for schema, table in tables:
             final = out_dir / f"{table}.parquet"
             temporary = out_dir / f".{table}.parquet.tmp"
-            con.execute(f"copy (select * from \"{schema}\".\"{table}\") to '{temporary}' "
-                        "(format parquet, compression zstd)")
+            con.execute(
+                f'copy (select * from "{schema}"."{table}") to \'{temporary}\' (format parquet, compression zstd)'
+            )
             os.replace(temporary, final)
             written.append(final)
         return written

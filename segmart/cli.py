@@ -1,4 +1,5 @@
 """The `segmart` command: a thin layer over the modules that do the work."""
+
 from __future__ import annotations
 
 import argparse
@@ -35,25 +36,49 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     manifest = generate(args.customers, args.seed, Path(args.out), args.start_date, args.end_date)
     seconds = time.perf_counter() - started
     rows = manifest["rows"]
-    print(f"generated {rows['customers']:,} customers, {rows['orders']:,} orders, "
-          f"{rows['order_items']:,} order items, {rows['customer_events']:,} events, "
-          f"{rows['wallet_survey']:,} survey answers into {args.out} in {seconds:.1f}s "
-          f"({rows['orders'] / max(seconds, 1e-9):,.0f} orders/s)")
+    print(
+        f"generated {rows['customers']:,} customers, {rows['orders']:,} orders, "
+        f"{rows['order_items']:,} order items, {rows['customer_events']:,} events, "
+        f"{rows['wallet_survey']:,} survey answers into {args.out} in {seconds:.1f}s "
+        f"({rows['orders'] / max(seconds, 1e-9):,.0f} orders/s)"
+    )
     return 0
 
 
-IMPORT_OPTIONS = ["customer_col", "email_col", "date_col", "amount_col", "order_id_col", "quantity_col",
-                  "unit_price_col", "line_amount_col", "product_col", "category_col", "currency_col",
-                  "discount_col", "refund_col", "city_col", "date_format", "decimal_separator", "currency",
-                  "timezone", "cancelled_prefix"]
+IMPORT_OPTIONS = [
+    "customer_col",
+    "email_col",
+    "date_col",
+    "amount_col",
+    "order_id_col",
+    "quantity_col",
+    "unit_price_col",
+    "line_amount_col",
+    "product_col",
+    "category_col",
+    "currency_col",
+    "discount_col",
+    "refund_col",
+    "city_col",
+    "date_format",
+    "decimal_separator",
+    "currency",
+    "timezone",
+    "cancelled_prefix",
+]
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from segmart.importer import build_mapping, format_summary, import_export
 
     mapping = build_mapping(args.preset, **{k: getattr(args, k) for k in IMPORT_OPTIONS})
-    summary = import_export(Path(args.orders), mapping, Path(args.out),
-                            customers=[Path(p) for p in args.customers or []], delimiter=args.delimiter)
+    summary = import_export(
+        Path(args.orders),
+        mapping,
+        Path(args.out),
+        customers=[Path(p) for p in args.customers or []],
+        delimiter=args.delimiter,
+    )
     print(format_summary(summary, Path(args.orders), Path(args.out)))
     return 0
 
@@ -81,8 +106,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from segmart.build import build
 
     started = time.perf_counter()
-    final = build(args.target, args.dbt_args, publish_marts=not args.no_publish,
-                  sources_from_tables=True if args.sources_from_tables else None)
+    final = build(
+        args.target,
+        args.dbt_args,
+        publish_marts=not args.no_publish,
+        sources_from_tables=True if args.sources_from_tables else None,
+    )
     print(f"built {final} in {time.perf_counter() - started:.1f}s")
     return 0
 
@@ -113,14 +142,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         status = "FAIL" if outcome.failures else "ok"
         sample = f", sampled {validate.sample_rows():,}" if outcome.sampled else ""
-        print(f"{status:4} {outcome.dataset:36} {outcome.evaluated - len(outcome.failures):3}/{outcome.evaluated} "
-              f"expectations ({outcome.rows:,} rows{sample})")
+        print(
+            f"{status:4} {outcome.dataset:36} {outcome.evaluated - len(outcome.failures):3}/{outcome.evaluated} "
+            f"expectations ({outcome.rows:,} rows{sample})"
+        )
         for failure in outcome.failures:
             print(f"       - {failure}")
     total = sum(o.evaluated for o in outcomes)
     bad = sum(len(o.failures) for o in outcomes)
-    print(f"{total - bad} passed, {bad} failed: Great Expectations on {len(outcomes)} datasets in "
-          f"{time.perf_counter() - started:.1f}s; Data Docs in gx/uncommitted/data_docs/local_site/index.html")
+    print(
+        f"{total - bad} passed, {bad} failed: Great Expectations on {len(outcomes)} datasets in "
+        f"{time.perf_counter() - started:.1f}s; Data Docs in gx/uncommitted/data_docs/local_site/index.html"
+    )
     return 1 if failed else 0
 
 
@@ -164,8 +197,19 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     if published:
         env["SEGMART_PUBLISH_DIR"] = str(published.resolve())
     app = Path(__file__).with_name("dashboard.py")
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     print(f"segmart dashboard on http://localhost:{args.port} (Ctrl+C stops it)", flush=True)
     # become Streamlit (no wrapper process): stopping this process stops the dashboard
     os.execve(sys.executable, command, env)
@@ -201,15 +245,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="map your own orders (or order lines) export onto the raw layout")
     imp.add_argument("--orders", required=True, help="orders or order lines file: CSV or Parquet")
-    imp.add_argument("--preset", choices=["online-retail", "shopify"],
-                     help="column mapping of a known export (segmart/presets.py); options given override it")
+    imp.add_argument(
+        "--preset",
+        choices=["online-retail", "shopify"],
+        help="column mapping of a known export (segmart/presets.py); options given override it",
+    )
     imp.add_argument("--customer-col", help="column holding the customer id")
-    imp.add_argument("--email-col", help="column holding the customer's e-mail (customer id = its pseudonymous id "
-                                         "unless --customer-col is given)")
+    imp.add_argument(
+        "--email-col",
+        help="column holding the customer's e-mail (customer id = its pseudonymous id unless --customer-col is given)",
+    )
     imp.add_argument("--date-col", help="column holding the order date or timestamp")
     imp.add_argument("--amount-col", help="column holding the order amount (one row per order)")
-    imp.add_argument("--order-id-col", help="column holding the order id (default: generated from the row number; "
-                                            "required for order lines, which it groups into orders)")
+    imp.add_argument(
+        "--order-id-col",
+        help="column holding the order id (default: generated from the row number; "
+        "required for order lines, which it groups into orders)",
+    )
     imp.add_argument("--quantity-col", help="order lines: column holding the quantity (with --unit-price-col)")
     imp.add_argument("--unit-price-col", help="order lines: column holding the unit price")
     imp.add_argument("--line-amount-col", help="order lines: column holding the line amount (no quantity)")
@@ -221,23 +273,36 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--city-col", help="column holding the customer's city")
     imp.add_argument("--cancelled-prefix", help="order ids starting with this are returns (e.g. C)")
     imp.add_argument("--currency", help="ISO code of the export's amounts (must be in seeds/currency_codes.csv)")
-    imp.add_argument("--timezone", help="the shop's IANA time zone (e.g. Europe/London): times without an offset are "
-                                        "local there and business days are counted there (default Asia/Shanghai; "
-                                        "required when the dates carry UTC offsets)")
+    imp.add_argument(
+        "--timezone",
+        help="the shop's IANA time zone (e.g. Europe/London): times without an offset are "
+        "local there and business days are counted there (default Asia/Shanghai; "
+        "required when the dates carry UTC offsets)",
+    )
     imp.add_argument("--decimal-separator", choices=[".", ","], help="decimal separator of numbers (default .)")
     imp.add_argument("--date-format", help="strptime format of the date column (default: ISO 8601)")
-    imp.add_argument("--customers", nargs="*", help="customer attribute files (CSV or Parquet) whose columns use the raw layout's names")
+    imp.add_argument(
+        "--customers",
+        nargs="*",
+        help="customer attribute files (CSV or Parquet) whose columns use the raw layout's names",
+    )
     imp.add_argument("--delimiter", default=",", help="CSV delimiter (default: ,)")
-    imp.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw); "
-                                                                    "replaced only if segmart wrote it")
+    imp.add_argument(
+        "--out",
+        default=str(default_raw_dir()),
+        help="raw folder (default: $SEGMART_RAW_DIR or data/raw); replaced only if segmart wrote it",
+    )
     imp.set_defaults(func=_cmd_import)
 
     bld = sub.add_parser("build", help="crash-safe dbt build: build a copy, then swap it in and publish the marts")
     bld.add_argument("--target", default="dev", choices=["dev", "ci"], help="dbt target (default dev)")
     bld.add_argument("--no-publish", action="store_true", help="do not write the Parquet marts")
-    bld.add_argument("--sources-from-tables", action="store_true",
-                     help="the raw data are tables in the warehouse (dbt var segmart_raw_schema; detected in "
-                          "--vars and dbt_project.yml): no raw-folder check, always a full refresh")
+    bld.add_argument(
+        "--sources-from-tables",
+        action="store_true",
+        help="the raw data are tables in the warehouse (dbt var segmart_raw_schema; detected in "
+        "--vars and dbt_project.yml): no raw-folder check, always a full refresh",
+    )
     bld.add_argument("dbt_args", nargs="*", help="extra arguments for dbt build (after --)")
     bld.set_defaults(func=_cmd_build)
 
@@ -248,7 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="run the Great Expectations checkpoints against the warehouse")
     val.add_argument("--target", default="dev", choices=["dev", "ci"], help="which warehouse (default dev)")
     val.add_argument("--raw", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
-    val.add_argument("--init", action="store_true", help="(re)write the suites and checkpoints in gx/ from segmart/validate.py")
+    val.add_argument(
+        "--init", action="store_true", help="(re)write the suites and checkpoints in gx/ from segmart/validate.py"
+    )
     val.set_defaults(func=_cmd_validate)
 
     ben = sub.add_parser("bench", help="benchmark dbt against a hand-written SQL baseline and the pandas path")
@@ -279,10 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("--to", dest="to_date", type=_date, required=True, help="last as-of date")
     back.add_argument("--every", choices=["day", "week", "month"], default="month", help="step between dates")
     back.add_argument("--target", help="dbt target (default: the profile's, dev)")
-    back.add_argument("--clv-fit-failure", choices=["error", "warn"],
-                      help="override the var clv_fit_failure (early dates may have too little history to fit)")
-    back.add_argument("--no-restore", action="store_true",
-                      help="do not rebuild the marts for the current as-of date afterwards")
+    back.add_argument(
+        "--clv-fit-failure",
+        choices=["error", "warn"],
+        help="override the var clv_fit_failure (early dates may have too little history to fit)",
+    )
+    back.add_argument(
+        "--no-restore", action="store_true", help="do not rebuild the marts for the current as-of date afterwards"
+    )
     back.set_defaults(func=_cmd_backfill)
     return parser
 

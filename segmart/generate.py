@@ -15,6 +15,7 @@ The shape every later model is judged on:
 Customers are generated in fixed-size chunks, each from its own random stream, and appended to
 Parquet writers: memory is bounded by the chunk size and the same seed gives the same bytes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,31 +48,89 @@ WEEKEND_LIFT = 1.15
 TIER_WEIGHT = {"tier_1": 6.0, "new_tier_1": 3.0, "tier_2": 1.5, "tier_3": 0.8, "tier_4_below": 0.4}
 # Category economics: typical unit price (CNY) and cost ratio.
 CATEGORY_PRICE = {
-    "electronics": (900, 0.82), "home_appliances": (700, 0.78), "apparel": (180, 0.55),
-    "beauty": (150, 0.50), "food_beverage": (60, 0.70), "mother_baby": (120, 0.65),
-    "home_furnishing": (260, 0.60), "sports_outdoor": (220, 0.58), "books_media": (45, 0.72),
+    "electronics": (900, 0.82),
+    "home_appliances": (700, 0.78),
+    "apparel": (180, 0.55),
+    "beauty": (150, 0.50),
+    "food_beverage": (60, 0.70),
+    "mother_baby": (120, 0.65),
+    "home_furnishing": (260, 0.60),
+    "sports_outdoor": (220, 0.58),
+    "books_media": (45, 0.72),
     "health_wellness": (130, 0.55),
 }
 CATEGORY_WEIGHT = [1.2, 0.8, 1.6, 1.3, 1.8, 0.8, 0.9, 0.8, 0.6, 0.7]
 CHANNELS = np.array(["online", "store", "app", "phone"], dtype=object)
-EVENT_TYPES = np.array(["page_view", "ad_click", "review", "complaint", "product_suggestion",
-                        "referral_signup", "referral_purchase", "value_added_purchase"], dtype=object)
+EVENT_TYPES = np.array(
+    [
+        "page_view",
+        "ad_click",
+        "review",
+        "complaint",
+        "product_suggestion",
+        "referral_signup",
+        "referral_purchase",
+        "value_added_purchase",
+    ],
+    dtype=object,
+)
 EDUCATION = np.array(["primary", "secondary", "vocational", "bachelor", "master", "doctorate"], dtype=object)
 EDUCATION_P = [0.08, 0.30, 0.22, 0.30, 0.08, 0.02]
-OCCUPATION = np.array(["student", "office_worker", "civil_servant", "professional", "manager",
-                       "self_employed", "worker", "farmer", "retired", "homemaker"], dtype=object)
-INDUSTRY = np.array(["manufacturing", "retail", "technology", "finance", "education",
-                     "healthcare", "logistics", "construction", "public_administration"], dtype=object)
+OCCUPATION = np.array(
+    [
+        "student",
+        "office_worker",
+        "civil_servant",
+        "professional",
+        "manager",
+        "self_employed",
+        "worker",
+        "farmer",
+        "retired",
+        "homemaker",
+    ],
+    dtype=object,
+)
+INDUSTRY = np.array(
+    [
+        "manufacturing",
+        "retail",
+        "technology",
+        "finance",
+        "education",
+        "healthcare",
+        "logistics",
+        "construction",
+        "public_administration",
+    ],
+    dtype=object,
+)
 COMPANY_SIZE = np.array(["micro", "small", "medium", "large"], dtype=object)
-ACQUISITION = np.array(["organic_search", "paid_search", "social", "referral", "store_walk_in",
-                        "partner", "direct"], dtype=object)
+ACQUISITION = np.array(
+    ["organic_search", "paid_search", "social", "referral", "store_walk_in", "partner", "direct"], dtype=object
+)
 LIFESTYLE = np.array(["frugal", "balanced", "premium", "adventurous", "homebody"], dtype=object)
 VALUES = np.array(["tradition", "achievement", "security", "self_direction", "benevolence"], dtype=object)
 CREDIT = np.array(["A", "B", "C", "D"], dtype=object)
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈")
 GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国文斌宇浩凯晨欣怡子涵雨轩")
-AREA_CODES = np.array(["110101", "310104", "440106", "440304", "510104", "500103", "330106",
-                       "420102", "320505", "610102", "320102", "430102"], dtype=object)
+AREA_CODES = np.array(
+    [
+        "110101",
+        "310104",
+        "440106",
+        "440304",
+        "510104",
+        "500103",
+        "330106",
+        "420102",
+        "320505",
+        "610102",
+        "320102",
+        "430102",
+    ],
+    dtype=object,
+)
 
 # Dirty-row rates per kind (each a fraction of that table's rows).
 DIRTY_RATE = 0.003
@@ -126,6 +185,7 @@ class Counter:
 # ----------------------------------------------------------------------------------------------
 # small vectorised helpers
 
+
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     text = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
     return pc.binary_join_element_wise(pa.scalar(prefix), text, "")
@@ -166,9 +226,9 @@ def _choice_rows(rng: np.random.Generator, cumulative: np.ndarray) -> np.ndarray
 # ----------------------------------------------------------------------------------------------
 # the generator
 
+
 class Generator:
-    def __init__(self, n_customers: int, seed: int, start: dt.date, end: dt.date,
-                 lookups: Lookups | None = None):
+    def __init__(self, n_customers: int, seed: int, start: dt.date, end: dt.date, lookups: Lookups | None = None):
         if n_customers < 1:
             raise ValueError("--customers must be at least 1")
         if end <= start:
@@ -179,8 +239,7 @@ class Generator:
         self.end = end
         self.lookups = lookups or Lookups.load()
         self.n_days = (end - start).days + 1
-        self.epoch0 = int(dt.datetime(start.year, start.month, start.day).replace(
-            tzinfo=dt.UTC).timestamp())
+        self.epoch0 = int(dt.datetime(start.year, start.month, start.day).replace(tzinfo=dt.UTC).timestamp())
         self.season = self._season()
         self.city_names = np.array([c["city"] for c in self.lookups.cities], dtype=object)
         self.city_en = np.array([c["city_en"] for c in self.lookups.cities], dtype=object)
@@ -207,7 +266,7 @@ class Generator:
             last = (dt.date.fromisoformat(window["end_date"]) - self.start).days
             if last < 0 or first >= self.n_days:
                 continue
-            lift[max(first, 0): min(last, self.n_days - 1) + 1] *= HOLIDAY_LIFT[window["holiday_code"]]
+            lift[max(first, 0) : min(last, self.n_days - 1) + 1] *= HOLIDAY_LIFT[window["holiday_code"]]
         return lift
 
     def _simulate(self, rng, first_t, is_buyer, lam, drop):
@@ -266,11 +325,19 @@ class Generator:
         phone = pc.cast(pa.array(rng.integers(13_000_000_000, 19_999_999_999, n)), pa.string())
         letters = rng.integers(97, 123, (n, 7), dtype=np.uint8).view("S7").ravel().astype(str)
         domains = np.array(["@qq.com", "@163.com", "@126.com", "@gmail.com", "@outlook.com"], dtype=object)
-        email = pc.binary_join_element_wise(pa.array(letters.astype(object)), pc.cast(pa.array(numbers % 997), pa.string()),
-                                            pa.array(domains[rng.integers(0, len(domains), n)]), "")
+        email = pc.binary_join_element_wise(
+            pa.array(letters.astype(object)),
+            pc.cast(pa.array(numbers % 997), pa.string()),
+            pa.array(domains[rng.integers(0, len(domains), n)]),
+            "",
+        )
         birth_text = _local_text(birth_epoch, "%Y%m%d")
-        id17 = pc.binary_join_element_wise(pa.array(AREA_CODES[rng.integers(0, len(AREA_CODES), n)]), birth_text,
-                                           pc.utf8_lpad(pc.cast(pa.array(rng.integers(0, 1000, n)), pa.string()), 3, "0"), "")
+        id17 = pc.binary_join_element_wise(
+            pa.array(AREA_CODES[rng.integers(0, len(AREA_CODES), n)]),
+            birth_text,
+            pc.utf8_lpad(pc.cast(pa.array(rng.integers(0, 1000, n)), pa.string()), 3, "0"),
+            "",
+        )
         digits = np.frombuffer("".join(id17.to_pylist()).encode(), dtype=np.uint8).reshape(n, 17) - 48
         weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
         check = np.array(list("10X98765432"), dtype=object)[(digits * weights).sum(axis=1) % 11]
@@ -285,16 +352,28 @@ class Generator:
         gender = _with_nulls(pa.array(gender_text, pa.string()), is_org | (rng.random(n) < 0.03))
         birth_date = _with_nulls(_local_text(birth_epoch, "%Y-%m-%d"), is_org | (rng.random(n) < 0.05))
         education = _with_nulls(pa.array(rng.choice(EDUCATION, n, p=EDUCATION_P)), is_org | (rng.random(n) < 0.2))
-        occupation = _with_nulls(pa.array(OCCUPATION[rng.integers(0, len(OCCUPATION), n)]), is_org | (rng.random(n) < 0.2))
-        tier_income = np.array([{"tier_1": 1.6, "new_tier_1": 1.3, "tier_2": 1.1, "tier_3": 0.9,
-                                 "tier_4_below": 0.75}[c["city_tier"]] for c in self.lookups.cities])
+        occupation = _with_nulls(
+            pa.array(OCCUPATION[rng.integers(0, len(OCCUPATION), n)]), is_org | (rng.random(n) < 0.2)
+        )
+        tier_income = np.array(
+            [
+                {"tier_1": 1.6, "new_tier_1": 1.3, "tier_2": 1.1, "tier_3": 0.9, "tier_4_below": 0.75}[c["city_tier"]]
+                for c in self.lookups.cities
+            ]
+        )
         income = (rng.lognormal(np.log(7000), 0.6, n) * tier_income[city] * np.sqrt(price_level)).round(-2)
-        monthly_income = _with_nulls(pc.cast(pa.array(income.astype(np.int64)), pa.string()), is_org | (rng.random(n) < 0.25))
+        monthly_income = _with_nulls(
+            pc.cast(pa.array(income.astype(np.int64)), pa.string()), is_org | (rng.random(n) < 0.25)
+        )
         city_text = self.city_names[city].copy()
         style = rng.random(n)
         city_text[style < 0.05] = self.city_names[city][style < 0.05] + "市"
-        city_text[(style >= 0.05) & (style < 0.08)] = np.char.title(self.city_en[city][(style >= 0.05) & (style < 0.08)].astype(str))
-        city_text[(style >= 0.08) & (style < 0.10)] = " " + self.city_names[city][(style >= 0.08) & (style < 0.10)] + " "
+        city_text[(style >= 0.05) & (style < 0.08)] = np.char.title(
+            self.city_en[city][(style >= 0.05) & (style < 0.08)].astype(str)
+        )
+        city_text[(style >= 0.08) & (style < 0.10)] = (
+            " " + self.city_names[city][(style >= 0.08) & (style < 0.10)] + " "
+        )
         unknown_city = style > 0.995
         city_text[unknown_city] = "未知市"
         province = self.city_province[city].copy()
@@ -305,18 +384,32 @@ class Generator:
         company_size = _with_nulls(pa.array(rng.choice(COMPANY_SIZE, n, p=[0.3, 0.35, 0.25, 0.1])), ~is_org)
         industry = _with_nulls(pa.array(INDUSTRY[rng.integers(0, len(INDUSTRY), n)]), ~is_org)
         industry = pc.if_else(pa.array(ctype == 2), pa.scalar("public_administration"), industry)
-        lifestyle = _with_nulls(pa.array(LIFESTYLE[rng.integers(0, len(LIFESTYLE), n)]), is_org | (rng.random(n) < 0.85))
+        lifestyle = _with_nulls(
+            pa.array(LIFESTYLE[rng.integers(0, len(LIFESTYLE), n)]), is_org | (rng.random(n) < 0.85)
+        )
         values = _with_nulls(pa.array(VALUES[rng.integers(0, len(VALUES), n)]), is_org | (rng.random(n) < 0.88))
         credit = _with_nulls(pa.array(rng.choice(CREDIT, n, p=[0.35, 0.4, 0.17, 0.08])), rng.random(n) < 0.1)
         customers = {
-            "customer_id": customer_id, "name": name, "phone": phone, "email": email,
-            "id_number": id_number, "gender": gender, "birth_date": birth_date,
-            "education": education, "occupation": occupation, "monthly_income": monthly_income,
-            "city": pa.array(city_text, pa.string()), "province": pa.array(province, pa.string()),
-            "customer_type": pa.array(ctype_text, pa.string()), "company_size": company_size,
-            "industry": industry, "signed_up_at": _local_text(signup_epoch),
+            "customer_id": customer_id,
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "id_number": id_number,
+            "gender": gender,
+            "birth_date": birth_date,
+            "education": education,
+            "occupation": occupation,
+            "monthly_income": monthly_income,
+            "city": pa.array(city_text, pa.string()),
+            "province": pa.array(province, pa.string()),
+            "customer_type": pa.array(ctype_text, pa.string()),
+            "company_size": company_size,
+            "industry": industry,
+            "signed_up_at": _local_text(signup_epoch),
             "acquisition_channel": pa.array(ACQUISITION[rng.integers(0, len(ACQUISITION), n)]),
-            "lifestyle": lifestyle, "personal_values": values, "credit_rating": credit,
+            "lifestyle": lifestyle,
+            "personal_values": values,
+            "credit_rating": credit,
         }
 
         # --- orders ------------------------------------------------------------------------
@@ -340,11 +433,17 @@ class Generator:
         switch_t = np.where(rng.random(n) < 0.25, signup_t + rng.random(n) * (self.n_days - signup_t), np.inf)
         line_cust = cust[line_order]
         favourite = np.where(day[line_order] < switch_t[line_cust], fav1[line_cust], fav2[line_cust])
-        category = np.where(rng.random(line_order.size) < 0.6, favourite,
-                            rng.choice(len(self.categories), line_order.size, p=self.cat_p))
+        category = np.where(
+            rng.random(line_order.size) < 0.6,
+            favourite,
+            rng.choice(len(self.categories), line_order.size, p=self.cat_p),
+        )
         price_cents = np.maximum(
-            (self.cat_price[category] * rng.lognormal(0.0, 0.5, line_order.size) * price_level[line_cust] * 100).round(),
-            100).astype(np.int64)
+            (
+                self.cat_price[category] * rng.lognormal(0.0, 0.5, line_order.size) * price_level[line_cust] * 100
+            ).round(),
+            100,
+        ).astype(np.int64)
         quantity = 1 + rng.poisson(np.where(is_org[line_cust], 1.5, 0.3))
         line_gross = price_cents * quantity
         gross = np.bincount(line_order, line_gross, minlength=m).astype(np.int64)
@@ -353,10 +452,15 @@ class Generator:
         discount = (gross * discount_rate).round().astype(np.int64)
         return_rate = rng.beta(1.0, 19.0, n)
         u = rng.random(m)
-        status = np.where(u < 0.04, "cancelled", np.where(u < 0.04 + return_rate[cust], "returned", "completed")).astype(object)
+        status = np.where(
+            u < 0.04, "cancelled", np.where(u < 0.04 + return_rate[cust], "returned", "completed")
+        ).astype(object)
         partial = (status == "completed") & (rng.random(m) < 0.02)
-        refund = np.where(status == "returned", gross - discount,
-                          np.where(partial, ((gross - discount) * rng.uniform(0.1, 0.5, m)).round(), 0)).astype(np.int64)
+        refund = np.where(
+            status == "returned",
+            gross - discount,
+            np.where(partial, ((gross - discount) * rng.uniform(0.1, 0.5, m)).round(), 0),
+        ).astype(np.int64)
         cur = rng.random(m)
         currency = np.full(m, "CNY", dtype=object)
         rate = np.ones(m)
@@ -410,16 +514,19 @@ class Generator:
         active_days = np.maximum(last_t + 30.0 - signup_t, 1.0)
         active_days = np.minimum(active_days, self.n_days - signup_t + 1e-9)
         returns = np.bincount(cust, status == "returned", minlength=n)
-        expected = np.stack([
-            engagement * active_days / 60.0 + 0.8 * n_orders,                  # page_view
-            engagement * active_days / 90.0,                                     # ad_click
-            0.15 * n_orders,                                                     # review
-            0.02 * n_orders + 0.3 * returns,                                     # complaint
-            0.05 * n_orders * engagement,                                        # product_suggestion
-            0.03 * n_orders * engagement,                                        # referral_signup
-            0.02 * n_orders * engagement,                                        # referral_purchase
-            0.05 * n_orders,                                                     # value_added_purchase
-        ], axis=1)
+        expected = np.stack(
+            [
+                engagement * active_days / 60.0 + 0.8 * n_orders,  # page_view
+                engagement * active_days / 90.0,  # ad_click
+                0.15 * n_orders,  # review
+                0.02 * n_orders + 0.3 * returns,  # complaint
+                0.05 * n_orders * engagement,  # product_suggestion
+                0.03 * n_orders * engagement,  # referral_signup
+                0.02 * n_orders * engagement,  # referral_purchase
+                0.05 * n_orders,  # value_added_purchase
+            ],
+            axis=1,
+        )
         counts = rng.poisson(expected)
         ev_cust = np.repeat(np.repeat(np.arange(n), len(EVENT_TYPES)), counts.ravel())
         ev_type = np.repeat(np.tile(np.arange(len(EVENT_TYPES)), n), counts.ravel())
@@ -441,8 +548,9 @@ class Generator:
         # (annualised) divided by the true share of wallet, plus a base wallet for non-buyers.
         ncat = len(self.categories)
         valid = status[line_order] != "cancelled"
-        spend = np.bincount(line_cust[valid] * ncat + category[valid], line_gross[valid] / 100.0,
-                            minlength=n * ncat).reshape(n, ncat)
+        spend = np.bincount(
+            line_cust[valid] * ncat + category[valid], line_gross[valid] / 100.0, minlength=n * ncat
+        ).reshape(n, ncat)
         years = np.maximum((self.n_days - first_t) / 365.0, 0.25)
         answers = rng.random(n) < 0.12
         n_answers = np.where(answers, rng.integers(1, 4, n), 0)
@@ -464,8 +572,13 @@ class Generator:
             "stated_annual_spend": pc.cast(pa.array(stated.astype(np.int64)), pa.string()),
         }
 
-        tables = {"customers": customers, "orders": orders, "order_items": items,
-                  "wallet_survey": survey, "customer_events": events}
+        tables = {
+            "customers": customers,
+            "orders": orders,
+            "order_items": items,
+            "wallet_survey": survey,
+            "customer_events": events,
+        }
         self._dirty(rng, tables, n_orders, line_order)
         return {name: pa.table(cols, schema=raw_schema(name)) for name, cols in tables.items()}
 
@@ -478,7 +591,7 @@ class Generator:
         def pick(pool: np.ndarray, kinds: int) -> list[np.ndarray]:
             k = int(round(pool.size * DIRTY_RATE))
             chosen = rng.permutation(pool)[: k * kinds]
-            return [np.sort(chosen[i * k:(i + 1) * k]) for i in range(kinds)]
+            return [np.sort(chosen[i * k : (i + 1) * k]) for i in range(kinds)]
 
         # customers: faults only on customers without orders (so no order is orphaned)
         cust = tables["customers"]
@@ -490,7 +603,9 @@ class Generator:
         cust["customer_id"] = _set(cust["customer_id"], missing, None)
         cust["signed_up_at"] = _set(cust["signed_up_at"], bad, [bad_ts[i % 4] for i in range(bad.size)])
         cust["signed_up_at"] = _set(cust["signed_up_at"], fut, future)
-        cust["birth_date"] = _set(cust["birth_date"], age, [("1890-01-01", "2030-06-01")[i % 2] for i in range(age.size)])
+        cust["birth_date"] = _set(
+            cust["birth_date"], age, [("1890-01-01", "2030-06-01")[i % 2] for i in range(age.size)]
+        )
         for reason, rows in [(R_MISSING_CUSTOMER, missing), (R_BAD_TS, bad), (R_FUTURE_TS, fut), (R_AGE, age)]:
             self.counter.add_dirty("customers", reason, rows.size)
         dup = pick(np.setdiff1d(np.arange(n), dirty_customers), 1)[0]
@@ -538,9 +653,16 @@ class Generator:
             orders["currency"] = _set(orders["currency"], currency, "XYZ")
             orders["gross_amount"] = _set(orders["gross_amount"], number, "12,5O0")
             bad_orders = np.concatenate([m_id, unknown, b_ts, f_ts, neg, refund, currency, number])
-            for reason, rows in [(R_MISSING_CUSTOMER, m_id), (R_UNKNOWN_CUSTOMER, unknown), (R_BAD_TS, b_ts),
-                                 (R_FUTURE_TS, f_ts), (R_NEGATIVE, neg), (R_REFUND, refund),
-                                 (R_CURRENCY, currency), (R_BAD_NUMBER, number)]:
+            for reason, rows in [
+                (R_MISSING_CUSTOMER, m_id),
+                (R_UNKNOWN_CUSTOMER, unknown),
+                (R_BAD_TS, b_ts),
+                (R_FUTURE_TS, f_ts),
+                (R_NEGATIVE, neg),
+                (R_REFUND, refund),
+                (R_CURRENCY, currency),
+                (R_BAD_NUMBER, number),
+            ]:
                 self.counter.add_dirty("orders", reason, rows.size)
             # items of quarantined orders have no accepted order: a guest order's (no customer
             # id) are guest_order_line, the others unknown_order_id
@@ -569,12 +691,12 @@ class Generator:
         return write_raw_folder(Path(out_dir), lambda tmp: self._write(tmp, progress))
 
     def _write(self, tmp: Path, progress: bool | None) -> dict:
-        writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd")
-                   for t in TABLES}
+        writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd") for t in TABLES}
         chunks = range(0, self.n_customers, CHUNK_CUSTOMERS)
         try:
-            for chunk_no, first in enumerate(tqdm(chunks, desc="generate", unit="chunk",
-                                                  disable=None if progress is None else not progress)):
+            for chunk_no, first in enumerate(
+                tqdm(chunks, desc="generate", unit="chunk", disable=None if progress is None else not progress)
+            ):
                 n = min(CHUNK_CUSTOMERS, self.n_customers - first)
                 for table, data in self.chunk(chunk_no, first + 1, n).items():
                     writers[table].write_table(data, row_group_size=1_000_000)
@@ -585,8 +707,12 @@ class Generator:
         manifest = {
             "written_by": "segmart generate",
             "settings": {"reporting_currency": "CNY", "business_timezone": "Asia/Shanghai"},
-            "generator": {"customers": self.n_customers, "seed": self.seed,
-                          "start_date": self.start.isoformat(), "end_date": self.end.isoformat()},
+            "generator": {
+                "customers": self.n_customers,
+                "seed": self.seed,
+                "start_date": self.start.isoformat(),
+                "end_date": self.end.isoformat(),
+            },
             "rows": self.counter.rows,
             "dirty": self.counter.dirty,
         }
@@ -594,6 +720,12 @@ class Generator:
         return manifest
 
 
-def generate(n_customers: int, seed: int, out_dir: Path, start: dt.date = dt.date(2021, 1, 1),
-             end: dt.date = dt.date(2025, 12, 31), progress: bool | None = None) -> dict:
+def generate(
+    n_customers: int,
+    seed: int,
+    out_dir: Path,
+    start: dt.date = dt.date(2021, 1, 1),
+    end: dt.date = dt.date(2025, 12, 31),
+    progress: bool | None = None,
+) -> dict:
     return Generator(n_customers, seed, start, end).run(out_dir, progress)

@@ -5,6 +5,7 @@ Every column is text, as a source system exports it: staging casts, normalises a
 Keeping raw untyped means a bad value (an amount of "n/a", a date of "2024-13-45") reaches
 staging as it was and is quarantined with a reason instead of failing the load.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,23 +24,59 @@ T = TypeVar("T")
 
 RAW_COLUMNS: dict[str, list[str]] = {
     "customers": [
-        "customer_id", "name", "phone", "email", "id_number", "gender", "birth_date",
-        "education", "occupation", "monthly_income", "city", "province", "customer_type",
-        "company_size", "industry", "signed_up_at", "acquisition_channel", "lifestyle",
-        "personal_values", "credit_rating",
+        "customer_id",
+        "name",
+        "phone",
+        "email",
+        "id_number",
+        "gender",
+        "birth_date",
+        "education",
+        "occupation",
+        "monthly_income",
+        "city",
+        "province",
+        "customer_type",
+        "company_size",
+        "industry",
+        "signed_up_at",
+        "acquisition_channel",
+        "lifestyle",
+        "personal_values",
+        "credit_rating",
     ],
     "orders": [
-        "order_id", "customer_id", "ordered_at", "channel", "status", "currency",
-        "gross_amount", "discount_amount", "refund_amount", "cost_amount",
+        "order_id",
+        "customer_id",
+        "ordered_at",
+        "channel",
+        "status",
+        "currency",
+        "gross_amount",
+        "discount_amount",
+        "refund_amount",
+        "cost_amount",
     ],
     "order_items": [
-        "order_id", "line_number", "product_id", "category", "quantity", "unit_price",
+        "order_id",
+        "line_number",
+        "product_id",
+        "category",
+        "quantity",
+        "unit_price",
     ],
     "wallet_survey": [
-        "response_id", "customer_id", "surveyed_at", "category", "stated_annual_spend",
+        "response_id",
+        "customer_id",
+        "surveyed_at",
+        "category",
+        "stated_annual_spend",
     ],
     "customer_events": [
-        "event_id", "customer_id", "occurred_at", "event_type",
+        "event_id",
+        "customer_id",
+        "occurred_at",
+        "event_type",
     ],
 }
 
@@ -86,16 +123,19 @@ def check_out_folder(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise RawFolderError(f"{out_dir}: --out is a file, not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not is_segmart_raw_folder(out_dir):
-        raise RawFolderError(f"{out_dir}: folder is not empty and not a raw folder written by segmart "
-                             f"(no {MANIFEST_NAME} with written_by); choose another --out or empty it")
+        raise RawFolderError(
+            f"{out_dir}: folder is not empty and not a raw folder written by segmart "
+            f"(no {MANIFEST_NAME} with written_by); choose another --out or empty it"
+        )
     if out_dir.is_dir():
         # a raw folder segmart wrote, but with files of yours in it (notes, the export itself):
         # replacing the folder would delete them
         foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in RAW_FOLDER_FILES)
         if foreign:
             shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-            raise RawFolderError(f"{out_dir}: holds files segmart did not write ({shown}); move them out or "
-                                 "choose another --out")
+            raise RawFolderError(
+                f"{out_dir}: holds files segmart did not write ({shown}); move them out or choose another --out"
+            )
 
 
 def write_raw_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:

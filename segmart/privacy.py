@@ -16,6 +16,7 @@ The key never goes into SQL text: dbt-duckdb's plugin `segmart.duckdb_plugin` se
 DuckDB variable `segmart_pii_key` on every connection dbt opens, and the macro `hash_pii` reads
 it with `getvariable`, so it appears in no compiled SQL, log, run result or warehouse.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,7 +51,8 @@ def is_demo_data(raw_dir: Path | str) -> bool:
     if not isinstance(manifest, dict):
         return False
     return manifest.get("written_by") == "segmart generate" or (
-        "written_by" not in manifest and "generator" in manifest)
+        "written_by" not in manifest and "generator" in manifest
+    )
 
 
 def _stored_key() -> str:
@@ -74,8 +76,12 @@ def _stored_key() -> str:
         return path.read_text().strip()
     finally:
         temporary.unlink()
-    print(f"segmart: created your PII key in {path} (owner-only); keep it: other keys give other "
-              "hashes. Set SEGMART_PII_SALT to use your own.", file=sys.stderr, flush=True)
+    print(
+        f"segmart: created your PII key in {path} (owner-only); keep it: other keys give other "
+        "hashes. Set SEGMART_PII_SALT to use your own.",
+        file=sys.stderr,
+        flush=True,
+    )
     return key
 
 

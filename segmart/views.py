@@ -6,6 +6,7 @@ build) through an in-memory DuckDB: no lock on the warehouse, which a build may 
 Labels come in both languages; `lang` ('en' or 'zh') picks the `label` column. Display orders
 come from the seeds (sort_order), so the dashboard and the warehouse never disagree.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,15 @@ import duckdb
 import pandas as pd
 
 PROJECT = Path(__file__).resolve().parent.parent
-MARTS = ("customer_segments", "segment_summary", "pareto_curve", "customer_segment_history",
-         "segment_migrations", "customer_share_of_wallet", "warehouse_settings")
+MARTS = (
+    "customer_segments",
+    "segment_summary",
+    "pareto_curve",
+    "customer_segment_history",
+    "segment_migrations",
+    "customer_share_of_wallet",
+    "warehouse_settings",
+)
 DIMENSIONS = ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment", "customer_type")
 LANGS = ("en", "zh")
 
@@ -67,11 +75,16 @@ class Marts:
         """One line: as-of date, customers, buyers and net revenue in the reporting currency."""
         from segmart.dashboard_text import texts
 
-        totals = self.sql("select count(*) as c, count(*) filter (where not is_prospect) as b, "
-                          "sum(net_revenue) as r from customer_segments").iloc[0]
+        totals = self.sql(
+            "select count(*) as c, count(*) filter (where not is_prospect) as b, "
+            "sum(net_revenue) as r from customer_segments"
+        ).iloc[0]
         return texts(lang, self.reporting_currency())["as_of"].format(
-            date=str(self.as_of_date())[:10], customers=int(totals["c"]), buyers=int(totals["b"]),
-            revenue=float(totals["r"] or 0))
+            date=str(self.as_of_date())[:10],
+            customers=int(totals["c"]),
+            buyers=int(totals["b"]),
+            revenue=float(totals["r"] or 0),
+        )
 
     def as_of_date(self):
         return self.sql("select max(as_of_date) as d from customer_segments")["d"].iloc[0]
@@ -150,8 +163,11 @@ class Marts:
     def migration_matrix(self, dimension: str, from_date=None, to_date=None) -> pd.DataFrame:
         """Customers by (segment at from_date, segment at to_date): everyone in the history at
         both dates. Defaults: the two latest as-of dates. Empty with fewer than two dates."""
-        _check(dimension, ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment"),
-               "dimension")
+        _check(
+            dimension,
+            ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment"),
+            "dimension",
+        )
         dates = self.history_dates()
         if from_date is None or to_date is None:
             if len(dates) < 2:
@@ -209,8 +225,12 @@ def _check(value: str, allowed, what: str) -> None:
 
 def _seed_order(dimension: str) -> dict[str, int]:
     """segment value → sort_order from the dimension's seed, if it has one."""
-    seeds = {"value_tier": "value_tiers", "lifecycle_stage": "lifecycle_stages", "rfm_segment": "rfm_segments",
-             "value_quadrant": "value_matrix_quadrants"}
+    seeds = {
+        "value_tier": "value_tiers",
+        "lifecycle_stage": "lifecycle_stages",
+        "rfm_segment": "rfm_segments",
+        "value_quadrant": "value_matrix_quadrants",
+    }
     if dimension not in seeds:
         return {}
     path = PROJECT / "seeds" / f"{seeds[dimension]}.csv"

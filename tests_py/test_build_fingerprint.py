@@ -1,4 +1,5 @@
 """segmart build starts a new warehouse unless the raw files are the last build's with rows appended."""
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -9,8 +10,9 @@ from segmart import build
 
 def _write(folder, name, ids, row_group_size=700):
     folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.table({"order_id": [f"o{i}" for i in ids]}), folder / f"{name}.parquet",
-                   row_group_size=row_group_size)
+    pq.write_table(
+        pa.table({"order_id": [f"o{i}" for i in ids]}), folder / f"{name}.parquet", row_group_size=row_group_size
+    )
 
 
 def test_only_an_append_keeps_the_build_incremental(tmp_path):

@@ -19,10 +19,9 @@ import os
 import subprocess
 from pathlib import Path
 
+import parity
 import pytest
 from helpers import PROJECT, dbt_executable, scratch_env
-
-from segmart import parity
 
 pytestmark = pytest.mark.spark
 

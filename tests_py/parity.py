@@ -1,5 +1,7 @@
 """Engine parity: the same dbt project built on DuckDB and on Spark must give the same marts.
 
+A helper of the tests (tests_py/test_spark_parity.py), not part of the segmart package.
+
 `compare_tables` compares two pandas frames of one relation row by row: the same columns, the
 same keys (each row matched by the key columns), numbers equal within a relative tolerance
 (1e-9 by default; engines may add floating-point terms in a different order), everything else

@@ -90,7 +90,8 @@ def raw_schema(table: str) -> pa.Schema:
 
 
 def project_root() -> Path:
-    """The dbt project folder (the repo root), where seeds/ lives."""
+    """The dbt project folder (the repo root: dbt_project.yml, seeds/, analyses/): the one place
+    segmart (and its tests) find the project from."""
     return Path(__file__).resolve().parent.parent
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-PROJECT = Path(__file__).resolve().parent.parent
+from segmart.layout import project_root
+
 MARTS = (
     "customer_segments",
     "segment_summary",
@@ -55,7 +56,7 @@ class Marts:
     def analysis(self, name: str) -> pd.DataFrame:
         """Run analyses/<name>.sql on the published marts: the analysts' query and the dashboard's
         view are one text. Only analyses whose sole Jinja is ref() to a published mart qualify."""
-        text = (PROJECT / "analyses" / f"{name}.sql").read_text(encoding="utf-8")
+        text = (project_root() / "analyses" / f"{name}.sql").read_text(encoding="utf-8")
         text = re.sub(r"\{#-?.*?-?#\}", "", text, flags=re.S)
         text = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", lambda m: _published(m.group(1)), text)
         if "{{" in text or "{%" in text:
@@ -233,7 +234,7 @@ def _seed_order(dimension: str) -> dict[str, int]:
     }
     if dimension not in seeds:
         return {}
-    path = PROJECT / "seeds" / f"{seeds[dimension]}.csv"
+    path = project_root() / "seeds" / f"{seeds[dimension]}.csv"
     seed = pd.read_csv(path)
     key = seed.columns[0]
     if "sort_order" not in seed.columns:

@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+from segmart.layout import project_root
+
+PROJECT = project_root()
 
 
 def dbt_executable() -> str:

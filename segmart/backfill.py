@@ -11,11 +11,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterator
 
 from tqdm import tqdm
 
 HISTORY_SELECTOR = "+customer_segment_history"
+
+log = logging.getLogger(__name__)
 
 
 def as_of_dates(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
@@ -52,6 +55,7 @@ def _steps(start: dt.date, end: dt.date, every: str) -> Iterator[dt.date]:
 def run_dbt(args: list[str]) -> None:
     from dbt.cli.main import dbtRunner
 
+    log.debug("dbt %s", " ".join(args))
     result = dbtRunner().invoke(args)
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} failed" + (f": {result.exception}" if result.exception else ""))
@@ -65,10 +69,12 @@ def backfill(
     progress: bool | None = None,
 ) -> None:
     common = ["--target", target] if target else []
+    log.info("%d as-of date(s), %s to %s", len(dates), dates[0], dates[-1])
     run_dbt(["seed", "--quiet", *common])  # lookups first: a fresh warehouse has none
     for as_of in tqdm(dates, desc="backfill", unit="date", disable=None if progress is None else not progress):
         variables = {**(extra_vars or {}), "as_of_date": as_of.isoformat()}
         run_dbt(["run", "--quiet", "--select", HISTORY_SELECTOR, "--vars", json.dumps(variables), *common])
     if restore:
+        log.info("rebuilding the marts for the current as-of date")
         variables = json.dumps(extra_vars or {})
         run_dbt(["build", "--quiet", "--vars", variables, *common])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import platform
 import statistics
@@ -30,6 +31,9 @@ import time
 from pathlib import Path
 
 from segmart.layout import project_root
+
+# not __name__: the benchmark's workers run this module as __main__
+log = logging.getLogger("segmart.bench")
 
 PRESETS = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
 ORDERS_PER_CUSTOMER = 9.05  # what the generator's purchase process gives on average
@@ -101,13 +105,13 @@ def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path | None]:
     folder = project_root() / BENCH_DIR / "data" / f"orders-{label.replace(',', '')}-seed{seed}"
     if not (folder / "_manifest.json").exists():
         customers = max(1, round(orders / ORDERS_PER_CUSTOMER))
-        print(f"generating {customers:,} customers (~{orders:,} orders) into {folder}", flush=True)
+        log.info("generating %s customers (~%s orders) into %s", f"{customers:,}", f"{orders:,}", folder)
         generate(customers, seed, folder)
     if orders > PANDAS_LIMIT:
         return folder, None
     before, after = folder.with_name(folder.name + "-before"), folder.with_name(folder.name + "-after")
     if not (after / "_split.json").exists():
-        print(f"splitting off the newest 1% of orders as the next export: {before.name}, {after.name}", flush=True)
+        log.info("splitting off the newest 1%% of orders as the next export: %s, %s", before.name, after.name)
         info = split_for_append(folder, before, after)
         manifest = json.loads((folder / "_manifest.json").read_text())
         counts = _row_counts(before)
@@ -391,7 +395,7 @@ def bench(orders_text: str, runs: int = 3, seed: int = 42) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     all_runs = []
     for number in range(1, runs + 1):
-        print(f"run {number}/{runs} at {label} orders", flush=True)
+        log.info("run %d/%d at %s orders", number, runs, label)
         run: dict = {}
         try:
             all_runs.append(one_run(raw, work, orders, next_export, run))

@@ -14,6 +14,7 @@ never half of one.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -25,6 +26,8 @@ import duckdb
 from segmart.errors import SegmartError
 from segmart.layout import default_raw_dir, project_root
 from segmart.rawcheck import RawLayoutError, check_raw
+
+log = logging.getLogger(__name__)
 
 TARGET_PATH_VARS = {
     "dev": ("SEGMART_DUCKDB_PATH", "warehouse.duckdb"),
@@ -210,7 +213,7 @@ def build(
     if tables:
         fingerprint_file.unlink(missing_ok=True)  # a later build from files must not trust it
         if "--full-refresh" not in dbt_args:
-            print("segmart build: the raw data are tables: full refresh (customer_segment_history is kept)", flush=True)
+            log.info("the raw data are tables: full refresh (customer_segment_history is kept)")
             dbt_args.append("--full-refresh")
     else:
         raw = default_raw_dir()
@@ -220,16 +223,17 @@ def build(
         except RawLayoutError as exc:
             raise BuildError(str(exc)) from None
         fingerprint = raw_fingerprint(raw)
+        log.debug("raw folder %s: %s", raw, fingerprint)
         previous = json.loads(fingerprint_file.read_text()) if fingerprint_file.exists() and final.exists() else None
         # A new dataset (not the last build's raw data with rows appended) starts a new warehouse:
         # its history must not mix with the old dataset's. The old warehouse is kept beside it.
         backup = _backup_path(final) if final.exists() and not is_append_of(raw, previous) else None
         if backup is not None:
-            print(
-                f"segmart build: {raw} is not the last build's raw data with rows appended: a new dataset, "
-                f"so a new warehouse and a new customer_segment_history; once it succeeds the previous "
-                f"warehouse is kept as {backup}",
-                flush=True,
+            log.warning(
+                "%s is not the last build's raw data with rows appended: a new dataset, so a new warehouse "
+                "and a new customer_segment_history; once it succeeds the previous warehouse is kept as %s",
+                raw,
+                backup,
             )
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
@@ -240,10 +244,8 @@ def build(
     variable = TARGET_PATH_VARS[target][0]
     settings = _manifest_settings(raw) if raw is not None else {}
     if settings:
-        print(
-            "segmart build: from the raw folder's _manifest.json: "
-            + ", ".join(f"{name}={value}" for name, value in settings.items()),
-            flush=True,
+        log.info(
+            "from the raw folder's _manifest.json: %s", ", ".join(f"{name}={value}" for name, value in settings.items())
         )
     env = {
         **os.environ,
@@ -255,16 +257,19 @@ def build(
 
     pii_key(raw)  # creates (and says where) your own key before dbt runs, on data that is not the demo
     dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt) if dbt.exists() else "dbt", "build", "--target", target, *dbt_args]
+    # dbt's own progress lines follow segmart's: none with -q (dbt --quiet keeps its errors)
+    quiet = [] if log.isEnabledFor(logging.INFO) else ["--quiet"]
+    command = [str(dbt) if dbt.exists() else "dbt", *quiet, "build", "--target", target, *dbt_args]
+    log.debug("running %s in %s with %s=%s", " ".join(command), project_root(), variable, work)
     run_results = _target_path(dbt_args, env) / "run_results.json"
     run_results.unlink(missing_ok=True)  # never report on an older run
     result = subprocess.run(command, check=False, cwd=project_root(), env=env)
     if result.returncode != 0:
         failures = report_lines(work, run_results.parent, only_failures=True)
         if failures:
-            print(f"segmart build: what failed, with the figures measured on {work}:", file=sys.stderr)
-        for line in failures:
-            print(f"  {line}", file=sys.stderr, flush=True)
+            log.error(
+                "what failed, with the figures measured on %s:\n%s", work, "\n".join(f"  {line}" for line in failures)
+            )
         raise BuildError(
             f"dbt build failed (exit {result.returncode}); {final} is unchanged, the failed build is in {work}"
         )
@@ -279,11 +284,13 @@ def build(
     if fingerprint is not None:
         fingerprint_file.write_text(json.dumps(fingerprint, indent=1))
     if warnings:
-        print(f"segmart build: {len(warnings)} warning(s), with the figures measured:", flush=True)
-    for line in warnings:
-        print(f"  {line}", flush=True)
+        log.warning(
+            "%d warning(s), with the figures measured:\n%s", len(warnings), "\n".join(f"  {line}" for line in warnings)
+        )
     if publish_marts:
-        publish(final, publish_dir or default_publish_dir(target))
+        out = publish_dir or default_publish_dir(target)
+        written = publish(final, out)
+        log.info("published %d marts to %s", len(written), out)
     return final
 
 

@@ -1,9 +1,16 @@
-"""The `segmart` command: a thin layer over the modules that do the work."""
+"""The `segmart` command: a thin layer over the modules that do the work.
+
+Output: what a command was asked for (a summary line, a table, a report's path) goes to stdout;
+progress and diagnostics go through `logging` to stderr as `segmart <command>: <message>`, at
+INFO by default, DEBUG with -v/--verbose and WARNING with -q/--quiet (`setup_logging`, the one
+logging setup). A user error (SegmartError) is one ERROR line and the exit code.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 import time
 from importlib.metadata import PackageNotFoundError, version
@@ -13,6 +20,9 @@ from pathlib import Path
 # without the extras (the commands import their modules, and check their extra, when they run)
 from segmart.errors import SegmartError, require_extra
 from segmart.layout import default_raw_dir
+
+# not __name__: run as `python -m segmart.cli` this module is __main__, outside segmart's loggers
+log = logging.getLogger("segmart.cli")
 
 
 def package_version() -> str:
@@ -33,7 +43,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from segmart.generate import generate
 
     started = time.perf_counter()
-    manifest = generate(args.customers, args.seed, Path(args.out), args.start_date, args.end_date)
+    manifest = generate(
+        args.customers, args.seed, Path(args.out), args.start_date, args.end_date, progress=_progress_bar()
+    )
     seconds = time.perf_counter() - started
     rows = manifest["rows"]
     print(
@@ -89,14 +101,14 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     try:
         dates = as_of_dates(args.from_date, args.to_date, args.every)
     except ValueError as exc:
-        print(f"segmart backfill: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 2
     extra = {"clv_fit_failure": args.clv_fit_failure} if args.clv_fit_failure else {}
     started = time.perf_counter()
     try:
-        backfill(dates, target=args.target, extra_vars=extra, restore=not args.no_restore)
+        backfill(dates, target=args.target, extra_vars=extra, restore=not args.no_restore, progress=_progress_bar())
     except RuntimeError as exc:
-        print(f"segmart backfill: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     print(f"backfilled {len(dates)} as-of dates ({dates[0]} .. {dates[-1]}) in {time.perf_counter() - started:.1f}s")
     return 0
@@ -164,7 +176,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     try:
         result = bench(args.orders, runs=args.runs, seed=args.seed)
     except (ValueError, RuntimeError) as exc:
-        print(f"segmart bench: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     print(markdown(result))
     print("written to BENCHMARKS.md and .bench/results/")
@@ -191,7 +203,7 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     try:
         Marts(published)  # fail here, with the fix, rather than in the browser
     except FileNotFoundError as exc:
-        print(f"segmart dashboard: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     env = dict(os.environ)
     if published:
@@ -210,7 +222,8 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
     ]
-    print(f"segmart dashboard on http://localhost:{args.port} (Ctrl+C stops it)", flush=True)
+    log.info("on http://localhost:%s (Ctrl+C stops it)", args.port)
+    log.debug("exec %s", " ".join(command))
     # become Streamlit (no wrapper process): stopping this process stops the dashboard
     os.execve(sys.executable, command, env)
     return 0  # not reached
@@ -224,15 +237,30 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         index = write_report(args.out, args.published, lang=args.lang, progress=not args.quiet)
     except FileNotFoundError as exc:
-        print(f"segmart report: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     print(f"report written to {index} in {time.perf_counter() - started:.1f}s")
     return 0
 
 
+def _verbosity_options(parser: argparse.ArgumentParser, default) -> None:
+    """-v/--verbose and -q/--quiet (mutually exclusive). On the root parser (default False) and
+    on every command (default SUPPRESS, so an option given before the command is kept)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="store_true", default=default, help="also debug lines")
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="no progress lines or bars: results and warnings only",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="segmart", description=__doc__)
+    parser = argparse.ArgumentParser(prog="segmart", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    _verbosity_options(parser, False)
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write realistic demo raw data (Parquet) for the warehouse")
@@ -338,7 +366,6 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, help="folder for index.html and the PNG charts")
     rep.add_argument("--published", help="folder of published marts (default: $SEGMART_PUBLISH_DIR or published/)")
     rep.add_argument("--lang", choices=["en", "zh"], default="en", help="labels and captions (default en)")
-    rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=_cmd_report)
 
     back = sub.add_parser("backfill", help="replay past as-of dates into customer_segment_history")
@@ -355,17 +382,68 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-restore", action="store_true", help="do not rebuild the marts for the current as-of date afterwards"
     )
     back.set_defaults(func=_cmd_backfill)
+
+    for command in sub.choices.values():  # `segmart generate -q` as well as `segmart -q generate`
+        _verbosity_options(command, argparse.SUPPRESS)
     return parser
+
+
+class _Formatter(logging.Formatter):
+    """`segmart <command>: <message>` for segmart's own records (`segmart <command>: debug: ...`
+    at DEBUG), `<logger>: <message>` for other libraries' (warnings only); continuation lines of
+    a message are left as they are."""
+
+    def __init__(self, command: str):
+        super().__init__()
+        self.command = command
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if record.levelno == logging.DEBUG:
+            text = f"debug: {text}"
+        own = record.name == "segmart" or record.name.startswith("segmart.")
+        return f"segmart {self.command}: {text}" if own else f"{record.name}: {text}"
+
+
+_handler: logging.Handler | None = None
+
+
+def setup_logging(command: str, verbose: bool = False, quiet: bool = False) -> int:
+    """The one logging setup: segmart's loggers at INFO, DEBUG (verbose) or WARNING (quiet), other
+    libraries' at WARNING, all to stderr through one handler. Returns segmart's level."""
+    global _handler
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    root = logging.getLogger()
+    if _handler is not None:  # main() run again in one process (tests)
+        root.removeHandler(_handler)
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(_Formatter(command))
+    root.addHandler(_handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("segmart").setLevel(level)
+    return level
+
+
+def _progress_bar() -> bool | None:
+    """A module's progress bar (tqdm): automatic (on a terminal) at INFO; none with -q, nor with
+    -v, where debug lines report the progress instead."""
+    return None if logging.getLogger("segmart").getEffectiveLevel() == logging.INFO else False
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; a user error (SegmartError) is one line, `segmart <command>: <message>`, on
     stderr and exit code 2 (1 for a failed build)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verbose and args.quiet:
+        parser.error("-v/--verbose and -q/--quiet exclude each other")
+    setup_logging(args.command, args.verbose, args.quiet)
+    options = {name: value for name, value in vars(args).items() if name != "func"}
+    log.debug("version %s, Python %s, %s", package_version(), sys.version.split()[0], options)
     try:
         return args.func(args)
     except SegmartError as exc:
-        print(f"segmart {args.command}: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return exc.exit_code
 
 

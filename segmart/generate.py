@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,8 @@ from segmart.layout import (
     raw_schema,
     write_raw_folder,
 )
+
+log = logging.getLogger(__name__)
 
 CHUNK_CUSTOMERS = 25_000
 TABLES = list(RAW_COLUMNS)
@@ -881,7 +884,22 @@ class Generator:
             cols[name] = pc.take(cols[name], index)
 
     def run(self, out_dir: Path, progress: bool | None = None) -> dict:
-        return write_raw_folder(Path(out_dir), lambda tmp: self._write(tmp, progress))
+        """Write the raw folder out_dir. progress: a progress bar (None: on a terminal only)."""
+
+        def fill(tmp: Path) -> dict:
+            # said once the folder is known to be writable: a refused --out is the only line
+            log.info(
+                "generating %s customers (seed %d, %s to %s) in %d chunk(s) into %s",
+                f"{self.n_customers:,}",
+                self.seed,
+                self.start,
+                self.end,
+                -(-self.n_customers // CHUNK_CUSTOMERS),
+                out_dir,
+            )
+            return self._write(tmp, progress)
+
+        return write_raw_folder(Path(out_dir), fill)
 
     def _write(self, tmp: Path, progress: bool | None) -> dict:
         writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd") for t in TABLES}
@@ -891,9 +909,18 @@ class Generator:
                 tqdm(chunks, desc="generate", unit="chunk", disable=None if progress is None else not progress)
             ):
                 n = min(CHUNK_CUSTOMERS, self.n_customers - first)
-                for table, data in self.chunk(chunk_no, first + 1, n).items():
+                tables = self.chunk(chunk_no, first + 1, n)
+                for table, data in tables.items():
                     writers[table].write_table(data, row_group_size=1_000_000)
                     self.counter.rows[table] += data.num_rows
+                log.debug(
+                    "chunk %d/%d, customers %s to %s: %s",
+                    chunk_no + 1,
+                    len(chunks),
+                    f"{first + 1:,}",
+                    f"{first + n:,}",
+                    ", ".join(f"{table} {data.num_rows:,}" for table, data in tables.items()),
+                )
         finally:
             for writer in writers.values():
                 writer.close()
@@ -910,6 +937,7 @@ class Generator:
             "dirty": self.counter.dirty,
         }
         (tmp / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        log.debug("dirty rows planted, by table and reason: %s", self.counter.dirty)
         return manifest
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +40,8 @@ from segmart.layout import (
 )
 from segmart.presets import PRESETS
 from segmart.privacy import pseudonymous_id
+
+log = logging.getLogger(__name__)
 
 ISO_FORMATS = [
     "%Y-%m-%d %H:%M:%S",
@@ -360,6 +363,12 @@ def import_export(
             header = handle.readline().decode("utf-8", errors="replace")
     _require_columns(orders, table, mapping.columns(), _delimiter_hint(header, delimiter) if is_csv else "")
     rows_read = table.num_rows
+    log.debug(
+        "read %s rows of %s; mapping %s",
+        f"{rows_read:,}",
+        orders,
+        {k: v for k, v in dataclasses.asdict(mapping).items() if v is not None},
+    )
     # a header line repeated in the middle (exports concatenated from several files)
     repeated = pa.array([True] * table.num_rows, pa.bool_())
     for name in table.column_names:

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
-import sys
 from pathlib import Path
 
 DEMO_KEY = "segmart-dev-salt"
 KEY_ENV = "SEGMART_PII_SALT"
 DUCKDB_VARIABLE = "segmart_pii_key"
+
+log = logging.getLogger(__name__)
 
 
 def key_file() -> Path:
@@ -76,11 +78,10 @@ def _stored_key() -> str:
         return path.read_text().strip()
     finally:
         temporary.unlink()
-    print(
-        f"segmart: created your PII key in {path} (owner-only); keep it: other keys give other "
-        "hashes. Set SEGMART_PII_SALT to use your own.",
-        file=sys.stderr,
-        flush=True,
+    log.warning(
+        "created your PII key in %s (owner-only); keep it: other keys give other hashes. Set SEGMART_PII_SALT "
+        "to use your own.",
+        path,
     )
     return key
 

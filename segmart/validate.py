@@ -27,6 +27,8 @@ DATASOURCE = "segmart"
 BATCH = "whole"
 SAMPLE_SEED = 42
 
+log = logging.getLogger(__name__)
+
 
 def dbt_vars() -> dict:
     with open(project_root() / "dbt_project.yml", encoding="utf-8") as handle:
@@ -313,6 +315,7 @@ def run(warehouse: Path, raw_dir: Path, root: Path | None = None) -> list[Outcom
     try:
         for dataset in datasets():
             frame, total, sampled = _frame(con, dataset, raw_dir)
+            log.debug("%s: %s rows%s", dataset.name, f"{total:,}", f", sampled {len(frame):,}" if sampled else "")
             result = ctx.checkpoints.get(dataset.name).run(batch_parameters={"dataframe": frame})
             evaluated, failures = 0, []
             for run_result in result.run_results.values():

@@ -86,15 +86,15 @@ def test_a_warned_monitor_prints_its_rate(builds):
     guests = dirty.get("missing_customer_id", 0)
     rate = (sum(dirty.values()) - guests) / (builds["manifest_first"]["rows"]["orders"] - guests)
     lines = [
-        line for line in builds["one"].stdout.splitlines() if line.startswith("  WARN  base_raw__orders_quarantine")
+        line for line in builds["one"].stderr.splitlines() if line.startswith("  WARN  base_raw__orders_quarantine")
     ]
-    assert len(lines) == 1, builds["one"].stdout[-3000:]
+    assert len(lines) == 1, builds["one"].stderr[-3000:]
     shown = float(re.search(r"quarantine_rate=([0-9.e-]+)", lines[0]).group(1))
     assert shown == pytest.approx(rate, rel=1e-3)
 
 
 def test_a_new_dataset_starts_a_new_history_and_keeps_the_old_warehouse(builds):
-    assert "new customer_segment_history" in builds["two"].stdout
+    assert "new customer_segment_history" in builds["two"].stderr  # a warning (logging)
     backups = sorted(builds["tmp"].glob("warehouse.*T*.duckdb"))
     assert len(backups) == 1, list(builds["tmp"].iterdir())
     with duckdb.connect(str(builds["database"]), read_only=True) as con:
@@ -109,7 +109,7 @@ def test_a_new_dataset_starts_a_new_history_and_keeps_the_old_warehouse(builds):
 
 
 def test_manifest_settings_reach_dbt(builds, monkeypatch):
-    assert "SEGMART_REPORTING_CURRENCY=CNY" in builds["two"].stdout
+    assert "SEGMART_REPORTING_CURRENCY=CNY" in builds["two"].stderr
     monkeypatch.setenv("SEGMART_REPORTING_CURRENCY", "GBP")  # the user's own setting wins
     monkeypatch.delenv("SEGMART_BUSINESS_TIMEZONE", raising=False)
     assert build_module._manifest_settings(builds["second"]) == {"SEGMART_BUSINESS_TIMEZONE": "Asia/Shanghai"}
@@ -177,7 +177,7 @@ def test_a_full_refresh_of_the_same_data_keeps_the_history(builds):
         publish=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "new customer_segment_history" not in done.stdout
+    assert "new customer_segment_history" not in done.stdout + done.stderr
     assert len(list(builds["tmp"].glob("warehouse.*T*.duckdb"))) == 1  # no second backup
     with duckdb.connect(str(builds["database"]), read_only=True) as con:
         dates = [

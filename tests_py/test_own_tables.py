@@ -207,7 +207,7 @@ def test_segmart_build_from_tables_skips_the_raw_folder(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "full refresh" in result.stdout
+    assert "full refresh" in result.stderr
     con = duckdb.connect(str(database), read_only=True)
     assert con.execute("select count(*) from staging.base_raw__orders").fetchone()[0] == len(orders)
     con.close()

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from segmart.errors import SegmartError
-from segmart.layout import default_raw_dir, project_root
+from segmart.layout import dbt_vars, default_raw_dir, project_root
 from segmart.rawcheck import RawLayoutError, check_raw
 
 log = logging.getLogger(__name__)
@@ -139,8 +139,7 @@ def sources_are_tables(dbt_args: list[str] | None = None) -> bool:
             values = yaml.safe_load(text) or {}
             if isinstance(values, dict) and "segmart_raw_schema" in values:
                 return values["segmart_raw_schema"] not in (None, "")
-    project = yaml.safe_load((project_root() / "dbt_project.yml").read_text()) or {}
-    return (project.get("vars") or {}).get("segmart_raw_schema") not in (None, "")
+    return dbt_vars().get("segmart_raw_schema") not in (None, "")
 
 
 def _manifest_settings(raw: Path) -> dict[str, str]:

@@ -26,7 +26,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import yaml
 
 from segmart.errors import SegmartError
 from segmart.layout import (
@@ -34,6 +33,7 @@ from segmart.layout import (
     RAW_COLUMNS,
     RawFolderError,
     check_out_folder,
+    dbt_vars,
     project_root,
     raw_schema,
     write_raw_folder,
@@ -204,8 +204,7 @@ def seed_currencies() -> set[str]:
 
 def max_reject_share() -> float:
     """`max_quarantine_rate_error` from dbt_project.yml: the build fails above it."""
-    project = yaml.safe_load((project_root() / "dbt_project.yml").read_text())
-    return float(project["vars"]["max_quarantine_rate_error"])
+    return float(dbt_vars()["max_quarantine_rate_error"])
 
 
 def _validate(mapping: Mapping) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pyarrow as pa
+import yaml
 
 from segmart.errors import SegmartError
 
@@ -93,6 +94,21 @@ def project_root() -> Path:
     """The dbt project folder (the repo root: dbt_project.yml, seeds/, analyses/): the one place
     segmart (and its tests) find the project from."""
     return Path(__file__).resolve().parent.parent
+
+
+def dbt_vars() -> dict:
+    """The vars of dbt_project.yml (the project's defaults, before any --vars)."""
+    with open(project_root() / "dbt_project.yml", encoding="utf-8") as handle:
+        return (yaml.safe_load(handle) or {}).get("vars") or {}
+
+
+def segment_dimensions() -> list[str]:
+    """The segment dimensions (the dbt var `segment_dimensions`): the customer_segments columns
+    that segment_summary summarises and segment_migrations follows, in the var's order."""
+    dimensions = dbt_vars().get("segment_dimensions")
+    if not isinstance(dimensions, list) or not all(isinstance(d, str) for d in dimensions):
+        raise ValueError(f"dbt_project.yml: var segment_dimensions must be a list of column names, not {dimensions!r}")
+    return dimensions
 
 
 def default_raw_dir() -> Path:

@@ -28,21 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from segmart.errors import SegmartError
-from segmart.layout import RAW_COLUMNS, project_root
+from segmart.layout import RAW_COLUMNS, dbt_vars, project_root, segment_dimensions
 
 DATASOURCE = "segmart"
 BATCH = "whole"
 SAMPLE_SEED = 42
 
 log = logging.getLogger(__name__)
-
-
-def dbt_vars() -> dict:
-    with open(project_root() / "dbt_project.yml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["vars"]
 
 
 def seed_column(seed: str, column: str) -> list[str]:
@@ -63,7 +57,13 @@ class Dataset:
 
 
 def datasets() -> list[Dataset]:
-    return [Dataset(f"raw_{table}", f"select * from read_parquet('{{raw}}/{table}.parquet')") for table in RAW_COLUMNS]
+    raw = [Dataset(f"raw_{table}", f"select * from read_parquet('{{raw}}/{table}.parquet')") for table in RAW_COLUMNS]
+    # the segment dimension list, which the marts' dbt tests do not check
+    marts = [
+        Dataset(name, f"select segment_dimension from marts.{name}")
+        for name in ["segment_summary", "segment_migrations"]
+    ]
+    return raw + marts
 
 
 def suites(v: dict) -> dict[str, list]:
@@ -118,6 +118,12 @@ def suites(v: dict) -> dict[str, list]:
             not_null("customer_id", clean),
             in_set("event_type", seed_column("event_types", "event_type"), clean),
         ],
+        # every segment dimension (var segment_dimensions) summarised, and no other
+        "segment_summary": [
+            gxe.ExpectColumnDistinctValuesToEqualSet(column="segment_dimension", value_set=segment_dimensions())
+        ],
+        # migrations of those dimensions only (empty until the history holds two as-of dates)
+        "segment_migrations": [in_set("segment_dimension", segment_dimensions())],
     }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from segmart.layout import project_root
+from segmart.layout import project_root, segment_dimensions
 
 MARTS = (
     "customer_segments",
@@ -27,7 +27,7 @@ MARTS = (
     "customer_share_of_wallet",
     "warehouse_settings",
 )
-DIMENSIONS = ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment", "customer_type")
+DIMENSIONS = tuple(segment_dimensions())
 LANGS = ("en", "zh")
 
 
@@ -164,11 +164,7 @@ class Marts:
     def migration_matrix(self, dimension: str, from_date=None, to_date=None) -> pd.DataFrame:
         """Customers by (segment at from_date, segment at to_date): everyone in the history at
         both dates. Defaults: the two latest as-of dates. Empty with fewer than two dates."""
-        _check(
-            dimension,
-            ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment"),
-            "dimension",
-        )
+        _check(dimension, DIMENSIONS, "dimension")
         dates = self.history_dates()
         if from_date is None or to_date is None:
             if len(dates) < 2:

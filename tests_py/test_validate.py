@@ -1,5 +1,5 @@
-"""`segmart validate` (Great Expectations): the raw files' expectations fail with a summary when a
-file breaks them, and the suites in gx/ are the ones the seeds and vars give."""
+"""`segmart validate` (Great Expectations): the raw files' expectations and the segment dimension
+list fail with a summary when broken, and the suites in gx/ are the ones the seeds and vars give."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import shutil
 import subprocess
 import sys
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from helpers import PROJECT
 
 from segmart import validate
+from segmart.layout import segment_dimensions
 
 
 def _event_types() -> set[str]:
@@ -30,7 +32,7 @@ def _replace_every_nth(path, column: str, value: str, every: int) -> None:
     pq.write_table(table.set_column(index, column, pa.array(values, pa.string())), path)
 
 
-def test_broken_raw_files_fail_validation_with_a_summary(tmp_path, warehouse, raw_dir):
+def test_broken_raw_files_and_dimensions_fail_validation_with_a_summary(tmp_path, warehouse, raw_dir):
     raw = tmp_path / "raw"
     shutil.copytree(raw_dir, raw)
     # one in five events of a type the seed event_types does not have, one in five order amounts
@@ -40,7 +42,12 @@ def test_broken_raw_files_fail_validation_with_a_summary(tmp_path, warehouse, ra
     known = _event_types()
     events = pq.read_table(raw / "customer_events.parquet").column("event_type").to_pylist()
     unknown = sum(1 for value in events if value is not None and value not in known)  # GX skips NULLs
-    env = {**os.environ, "SEGMART_CI_DUCKDB_PATH": os.environ.get("SEGMART_DUCKDB_PATH", ".ci-work/ci.duckdb")}
+    # and a segment dimension (var segment_dimensions) missing from segment_summary
+    broken = tmp_path / "broken.duckdb"
+    shutil.copyfile(os.environ.get("SEGMART_DUCKDB_PATH", ".ci-work/ci.duckdb"), broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute("delete from marts.segment_summary where segment_dimension = ?", [segment_dimensions()[-1]])
+    env = {**os.environ, "SEGMART_CI_DUCKDB_PATH": str(broken)}
     result = subprocess.run(
         [sys.executable, "-m", "segmart.cli", "validate", "--target", "ci", "--raw", str(raw)],
         cwd=PROJECT,
@@ -51,7 +58,8 @@ def test_broken_raw_files_fail_validation_with_a_summary(tmp_path, warehouse, ra
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert f"expect_column_values_to_be_in_set(event_type): {unknown} unexpected" in result.stdout
     assert "expect_column_values_to_match_regex(gross_amount): " in result.stdout
-    assert "2 failed" in result.stdout
+    assert "expect_column_distinct_values_to_equal_set(segment_dimension)" in result.stdout
+    assert "3 failed" in result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -73,4 +81,8 @@ def test_a_changed_seed_or_var_makes_the_suites_stale(gx_context, monkeypatch):
     monkeypatch.undo()
     dbt_vars = validate.dbt_vars()
     monkeypatch.setattr(validate, "dbt_vars", lambda: {**dbt_vars, "max_quarantine_rate": 0.5})
-    assert set(validate.stale_suites(gx_context)) == set(validate.suites(dbt_vars))
+    assert validate.stale_suites(gx_context) == [name for name in validate.suites(dbt_vars) if name.startswith("raw_")]
+    monkeypatch.undo()
+    dimensions = validate.segment_dimensions()
+    monkeypatch.setattr(validate, "segment_dimensions", lambda: dimensions[:-1])
+    assert validate.stale_suites(gx_context) == ["segment_summary", "segment_migrations"]

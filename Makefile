@@ -71,6 +71,7 @@ ci-validate: ci-build
 lint: setup
 	$(BIN)/sqlfluff lint models macros tests analyses
 	$(BIN)/ruff check segmart tests_py bench
+	$(BIN)/ruff format --check segmart tests_py bench
 
 # Debian's chromium and chromedriver (and CJK fonts) for the dashboard's browser test
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk

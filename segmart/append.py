@@ -13,6 +13,7 @@ Building `before`, then building `after` incrementally, must give the same marts
 refresh of `after` (tests_py/test_incremental.py); `segmart bench` times that incremental build.
 Files are streamed in file order through bounded memory, so this works at 100M orders.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -23,9 +24,11 @@ from segmart.layout import RAW_COLUMNS
 
 LATE_CUSTOMER_ID = "C999999999"  # the id the generator gives orders of unknown customers
 # a raw time to the second, whatever its format (the offset is ignored: close enough to split by)
-TIME_TEXT = ("coalesce(try_strptime(left(trim({col}), 19), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', "
-             "'%Y/%m/%d %H:%M:%S']), try_strptime(trim({col}), ['%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', "
-             "'%Y-%m-%d', '%Y/%m/%d']))")
+TIME_TEXT = (
+    "coalesce(try_strptime(left(trim({col}), 19), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', "
+    "'%Y/%m/%d %H:%M:%S']), try_strptime(trim({col}), ['%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', "
+    "'%Y-%m-%d', '%Y/%m/%d']))"
+)
 NOW = "current_timestamp::timestamp"
 
 
@@ -56,8 +59,9 @@ def split_for_append(raw: Path, before: Path, after: Path, fraction: float = 0.0
     for folder in (before, after):
         folder.mkdir(parents=True, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix="segmart-append-")
-    con = duckdb.connect(config={"memory_limit": "2GB", "temp_directory": scratch, "threads": 2,
-                                 "preserve_insertion_order": True})
+    con = duckdb.connect(
+        config={"memory_limit": "2GB", "temp_directory": scratch, "threads": 2, "preserve_insertion_order": True}
+    )
     try:
         return _split(con, raw, before, after, fraction)
     finally:
@@ -67,8 +71,10 @@ def split_for_append(raw: Path, before: Path, after: Path, fraction: float = 0.0
 
 def _split(con, raw: Path, before: Path, after: Path, fraction: float) -> dict:
     for table in RAW_COLUMNS:
-        con.execute(f"create view raw_{table} as select * from "
-                    f"read_parquet('{raw / (table + '.parquet')}', file_row_number = true)")
+        con.execute(
+            f"create view raw_{table} as select * from "
+            f"read_parquet('{raw / (table + '.parquet')}', file_row_number = true)"
+        )
     orders_time = TIME_TEXT.format(col="ordered_at")
     events_time = TIME_TEXT.format(col="occurred_at")
     # the cut: the (1 − fraction) quantile of order times, from a sample of a million orders
@@ -99,8 +105,9 @@ def _split(con, raw: Path, before: Path, after: Path, fraction: float) -> dict:
         appended[table] = con.execute(f"select count(*) from raw_{table} where {is_new[table]}").fetchall()[0][0]
 
     # the next export of orders: old rows (one corrected in place), the new rows, a repeated id
-    old_max = con.execute(f"select max({orders_time}) from raw_orders where not {new_order} "
-                          f"and {orders_time} <= {NOW}").fetchall()[0][0]
+    old_max = con.execute(
+        f"select max({orders_time}) from raw_orders where not {new_order} and {orders_time} <= {NOW}"
+    ).fetchall()[0][0]
     found = con.execute(f"""
         select file_row_number, order_id from raw_orders
         where not {new_order}
@@ -113,30 +120,45 @@ def _split(con, raw: Path, before: Path, after: Path, fraction: float) -> dict:
     if found:
         corrected_raw = found[0][0]
         # its position among the old rows: the raw position less the new rows before it
-        corrected_row_number = corrected_raw - con.execute(
-            f"select count(*) from raw_orders where {new_order} and file_row_number < {corrected_raw}").fetchall()[0][0]
+        corrected_row_number = (
+            corrected_raw
+            - con.execute(
+                f"select count(*) from raw_orders where {new_order} and file_row_number < {corrected_raw}"
+            ).fetchall()[0][0]
+        )
     order_cols = RAW_COLUMNS["orders"]
     fixed = ", ".join(
-        f"case when file_row_number = {corrected_raw} then 'returned' else status end as status" if c == "status" else
-        f"case when file_row_number = {corrected_raw} then gross_amount else refund_amount end as refund_amount"
-        if c == "refund_amount" else
-        f"case when file_row_number = {corrected_raw} then '0' else discount_amount end as discount_amount"
-        if c == "discount_amount" else c
-        for c in order_cols)
+        f"case when file_row_number = {corrected_raw} then 'returned' else status end as status"
+        if c == "status"
+        else f"case when file_row_number = {corrected_raw} then gross_amount else refund_amount end as refund_amount"
+        if c == "refund_amount"
+        else f"case when file_row_number = {corrected_raw} then '0' else discount_amount end as discount_amount"
+        if c == "discount_amount"
+        else c
+        for c in order_cols
+    )
     plain = ", ".join(order_cols)
-    _write(con, [
-        f"select {fixed} from raw_orders where not {new_order}",
-        f"select {plain} from raw_orders where {new_order}",
-        f"select {plain} from raw_orders where not {new_order} and file_row_number != {corrected_raw} "
-        f"order by file_row_number limit 1",
-    ], after / "orders.parquet")
+    _write(
+        con,
+        [
+            f"select {fixed} from raw_orders where not {new_order}",
+            f"select {plain} from raw_orders where {new_order}",
+            f"select {plain} from raw_orders where not {new_order} and file_row_number != {corrected_raw} "
+            f"order by file_row_number limit 1",
+        ],
+        after / "orders.parquet",
+    )
     appended["orders"] += 1
 
     customer_cols = RAW_COLUMNS["customers"]
     late = ", ".join(f"'{LATE_CUSTOMER_ID}' as customer_id" if c == "customer_id" else c for c in customer_cols)
-    _write(con, [
-        f"select {', '.join(customer_cols)} from raw_customers",
-        f"select {late} from raw_customers where customer_id != '{LATE_CUSTOMER_ID}' order by file_row_number limit 1",
-    ], after / "customers.parquet")
+    _write(
+        con,
+        [
+            f"select {', '.join(customer_cols)} from raw_customers",
+            f"select {late} from raw_customers where customer_id != '{LATE_CUSTOMER_ID}' order by file_row_number limit 1",
+        ],
+        after / "customers.parquet",
+    )
     shutil.copyfile(raw / "wallet_survey.parquet", after / "wallet_survey.parquet")
     return {"cut": cut_text, "appended": appended, "corrected_row_number": corrected_row_number}

@@ -5,16 +5,20 @@ the incremental history replaces the rows of that date only. Afterwards the mart
 for the current as-of date (unless restore=False), so the warehouse is left as a normal build
 leaves it, with segment_migrations between every pair of consecutive dates.
 """
+
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterator
 
 from tqdm import tqdm
 
 HISTORY_SELECTOR = "+customer_segment_history"
+
+log = logging.getLogger(__name__)
 
 
 def as_of_dates(start: dt.date, end: dt.date, every: str) -> list[dt.date]:
@@ -51,18 +55,26 @@ def _steps(start: dt.date, end: dt.date, every: str) -> Iterator[dt.date]:
 def run_dbt(args: list[str]) -> None:
     from dbt.cli.main import dbtRunner
 
+    log.debug("dbt %s", " ".join(args))
     result = dbtRunner().invoke(args)
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} failed" + (f": {result.exception}" if result.exception else ""))
 
 
-def backfill(dates: list[dt.date], target: str | None = None, extra_vars: dict | None = None,
-             restore: bool = True, progress: bool | None = None) -> None:
+def backfill(
+    dates: list[dt.date],
+    target: str | None = None,
+    extra_vars: dict | None = None,
+    restore: bool = True,
+    progress: bool | None = None,
+) -> None:
     common = ["--target", target] if target else []
+    log.info("%d as-of date(s), %s to %s", len(dates), dates[0], dates[-1])
     run_dbt(["seed", "--quiet", *common])  # lookups first: a fresh warehouse has none
     for as_of in tqdm(dates, desc="backfill", unit="date", disable=None if progress is None else not progress):
         variables = {**(extra_vars or {}), "as_of_date": as_of.isoformat()}
         run_dbt(["run", "--quiet", "--select", HISTORY_SELECTOR, "--vars", json.dumps(variables), *common])
     if restore:
+        log.info("rebuilding the marts for the current as-of date")
         variables = json.dumps(extra_vars or {})
         run_dbt(["build", "--quiet", "--vars", variables, *common])

@@ -16,10 +16,12 @@ split would double 10 GB of raw files on disk).
 Raw data are generated once per scale and seed and cached under .bench/data. Results go to
 .bench/results/*.json and to BENCHMARKS.md (medians of the runs, ratios, the ten slowest nodes).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import platform
 import statistics
@@ -29,6 +31,9 @@ import time
 from pathlib import Path
 
 from segmart.layout import project_root
+
+# not __name__: the benchmark's workers run this module as __main__
+log = logging.getLogger("segmart.bench")
 
 PRESETS = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
 ORDERS_PER_CUSTOMER = 9.05  # what the generator's purchase process gives on average
@@ -67,8 +72,9 @@ def _measure(command: list[str], env: dict | None = None, cwd: Path | None = Non
     import threading
 
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd or project_root(), env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, cwd=cwd or project_root(), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     peak = [0]
     finished = threading.Event()
 
@@ -99,13 +105,13 @@ def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path | None]:
     folder = project_root() / BENCH_DIR / "data" / f"orders-{label.replace(',', '')}-seed{seed}"
     if not (folder / "_manifest.json").exists():
         customers = max(1, round(orders / ORDERS_PER_CUSTOMER))
-        print(f"generating {customers:,} customers (~{orders:,} orders) into {folder}", flush=True)
+        log.info("generating %s customers (~%s orders) into %s", f"{customers:,}", f"{orders:,}", folder)
         generate(customers, seed, folder)
     if orders > PANDAS_LIMIT:
         return folder, None
     before, after = folder.with_name(folder.name + "-before"), folder.with_name(folder.name + "-after")
     if not (after / "_split.json").exists():
-        print(f"splitting off the newest 1% of orders as the next export: {before.name}, {after.name}", flush=True)
+        log.info("splitting off the newest 1%% of orders as the next export: %s, %s", before.name, after.name)
         info = split_for_append(folder, before, after)
         manifest = json.loads((folder / "_manifest.json").read_text())
         counts = _row_counts(before)
@@ -121,9 +127,14 @@ def _row_counts(folder: Path) -> dict:
 
 
 def _dbt_env(raw: Path, database: Path, target_path: Path) -> dict:
-    return {**os.environ, "SEGMART_RAW_DIR": str(raw), "SEGMART_CI_DUCKDB_PATH": str(database),
-            "DBT_PROFILES_DIR": str(project_root()), "DBT_TARGET_PATH": str(target_path),
-            "DBT_LOG_PATH": str(target_path / "logs")}
+    return {
+        **os.environ,
+        "SEGMART_RAW_DIR": str(raw),
+        "SEGMART_CI_DUCKDB_PATH": str(database),
+        "DBT_PROFILES_DIR": str(project_root()),
+        "DBT_TARGET_PATH": str(target_path),
+        "DBT_LOG_PATH": str(target_path / "logs"),
+    }
 
 
 def _dbt() -> str:
@@ -132,8 +143,11 @@ def _dbt() -> str:
 
 
 def _combine(*parts: dict) -> dict:
-    return {"wall_s": sum(p["wall_s"] for p in parts), "cpu_s": sum(p["cpu_s"] for p in parts),
-            "peak_rss_mb": max(p["peak_rss_mb"] for p in parts)}
+    return {
+        "wall_s": sum(p["wall_s"] for p in parts),
+        "cpu_s": sum(p["cpu_s"] for p in parts),
+        "peak_rss_mb": max(p["peak_rss_mb"] for p in parts),
+    }
 
 
 def _node_times(work: Path) -> dict:
@@ -179,10 +193,15 @@ def baseline_parameters(raw: str) -> dict:
     v = dbt_vars()
     shares = v["value_tier_shares"]
     return {
-        "raw": raw, "seeds": project_root() / "seeds", "max_amount": v["max_order_amount"],
-        "income_low_edge": v["income_band_edges"][0], "income_high_edge": v["income_band_edges"][1],
-        "wallet_quantile": v["wallet_quantile"], "min_peers": v["wallet_min_peer_group_size"],
-        "platinum_cut": shares["platinum"], "gold_cut": round(shares["platinum"] + shares["gold"], 10),
+        "raw": raw,
+        "seeds": project_root() / "seeds",
+        "max_amount": v["max_order_amount"],
+        "income_low_edge": v["income_band_edges"][0],
+        "income_high_edge": v["income_band_edges"][1],
+        "wallet_quantile": v["wallet_quantile"],
+        "min_peers": v["wallet_min_peer_group_size"],
+        "platinum_cut": shares["platinum"],
+        "gold_cut": round(shares["platinum"] + shares["gold"], 10),
         "iron_cut": round(shares["platinum"] + shares["gold"] + shares["iron"], 10),
     }
 
@@ -195,26 +214,37 @@ def worker(kind: str, raw: str) -> None:
         sql = (project_root() / "bench" / "baseline.sql").read_text(encoding="utf-8")
         for name, value in baseline_parameters(raw).items():
             sql = sql.replace("{" + name + "}", str(value))
-        con = duckdb.connect(config={"threads": os.environ.get("SEGMART_DUCKDB_THREADS", "2"),
-                                     "memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "3GB")})
+        con = duckdb.connect(
+            config={
+                "threads": os.environ.get("SEGMART_DUCKDB_THREADS", "2"),
+                "memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "3GB"),
+            }
+        )
         con.execute(sql)
         con.execute("select count(*) from baseline_customers").fetchall()
     elif kind == "lifetimes":
         import pandas as pd
         from lifetimes.utils import summary_data_from_transaction_data
 
-        orders = pd.read_parquet(f"{raw}/orders.parquet",
-                                 columns=["customer_id", "ordered_at", "status", "gross_amount",
-                                          "discount_amount", "refund_amount"])
-        orders["date"] = pd.to_datetime(orders["ordered_at"].str.slice(0, 10).str.replace("/", "-"),
-                                        format="%Y-%m-%d", errors="coerce")
+        orders = pd.read_parquet(
+            f"{raw}/orders.parquet",
+            columns=["customer_id", "ordered_at", "status", "gross_amount", "discount_amount", "refund_amount"],
+        )
+        orders["date"] = pd.to_datetime(
+            orders["ordered_at"].str.slice(0, 10).str.replace("/", "-"), format="%Y-%m-%d", errors="coerce"
+        )
         for column in ["gross_amount", "discount_amount", "refund_amount"]:
             orders[column] = pd.to_numeric(orders[column], errors="coerce")
         orders["net"] = orders["gross_amount"] - orders["discount_amount"] - orders["refund_amount"]
-        orders = orders[(orders["status"] != "cancelled") & (orders["net"] > 0) & orders["date"].notna()
-                        & orders["customer_id"].notna()]
-        summary_data_from_transaction_data(orders, "customer_id", "date", monetary_value_col="net",
-                                           observation_period_end=orders["date"].max())
+        orders = orders[
+            (orders["status"] != "cancelled")
+            & (orders["net"] > 0)
+            & orders["date"].notna()
+            & orders["customer_id"].notna()
+        ]
+        summary_data_from_transaction_data(
+            orders, "customer_id", "date", monetary_value_col="net", observation_period_end=orders["date"].max()
+        )
     else:
         raise ValueError(kind)
 
@@ -227,25 +257,37 @@ def _median(runs: list[dict], step: str, metric: str) -> float | None:
 def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
     manifest = json.loads((raw / "_manifest.json").read_text())
     steps = ["dbt_models", "dbt_tests", "baseline", "pandas_lifetimes", "dbt_incremental"]
-    medians = {s: {m: _median(runs, s, m) for m in ["wall_s", "cpu_s", "peak_rss_mb"]} for s in steps
-               if any(s in r for r in runs)}
+    medians = {
+        s: {m: _median(runs, s, m) for m in ["wall_s", "cpu_s", "peak_rss_mb"]}
+        for s in steps
+        if any(s in r for r in runs)
+    }
     btyd_nodes = ["int_customer_days_collapsed", "int_customer_btyd_summarised"]
     btyd = statistics.median(sum(r["nodes"].get(n, 0) for n in btyd_nodes) for r in runs)
     last_nodes = runs[-1]["nodes"]
     models = medians["dbt_models"]["wall_s"]
     result = {
-        "label": label, "orders": manifest["rows"]["orders"], "customers": manifest["rows"]["customers"],
-        "runs": len(runs), "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-                    "platform": platform.platform(), "duckdb_memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "3GB")},
+        "label": label,
+        "orders": manifest["rows"]["orders"],
+        "customers": manifest["rows"]["customers"],
+        "runs": len(runs),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "platform": platform.platform(),
+            "duckdb_memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "3GB"),
+        },
         "medians": medians,
         "ratios": {
             "dbt_models_over_baseline": models / medians["baseline"]["wall_s"],
             "dbt_tests_over_models": medians["dbt_tests"]["wall_s"] / models,
-            "pandas_over_warehouse_btyd": (medians["pandas_lifetimes"]["wall_s"] / btyd
-                                           if "pandas_lifetimes" in medians and btyd else None),
-            "incremental_over_models": (medians["dbt_incremental"]["wall_s"] / models
-                                        if "dbt_incremental" in medians else None),
+            "pandas_over_warehouse_btyd": (
+                medians["pandas_lifetimes"]["wall_s"] / btyd if "pandas_lifetimes" in medians and btyd else None
+            ),
+            "incremental_over_models": (
+                medians["dbt_incremental"]["wall_s"] / models if "dbt_incremental" in medians else None
+            ),
             "incremental_order_models_over_full": _order_models_ratio(runs),
         },
         "warehouse_btyd_s": btyd,
@@ -256,15 +298,24 @@ def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
     return result
 
 
-# the order-grained models an incremental build appends to (macros/incremental/incremental.sql)
-ORDER_GRAINED = ["base_raw__orders", "base_raw__order_items", "base_raw__customer_events", "int_orders_netted",
-                 "int_purchase_lines_netted", "int_customer_days_collapsed"]
+# the order-grained models an incremental build appends to (macros/incremental.sql)
+ORDER_GRAINED = [
+    "base_raw__orders",
+    "base_raw__order_items",
+    "base_raw__customer_events",
+    "int_orders_netted",
+    "int_purchase_lines_netted",
+    "int_customer_days_collapsed",
+]
 
 
 def _order_models_ratio(runs: list[dict]) -> float | None:
     """Median over runs of: the order-grained models' time in the incremental build / in the full build."""
-    ratios = [sum(r["incremental_nodes"].get(n, 0) for n in ORDER_GRAINED) / sum(r["nodes"].get(n, 0) for n in ORDER_GRAINED)
-              for r in runs if "incremental_nodes" in r]
+    ratios = [
+        sum(r["incremental_nodes"].get(n, 0) for n in ORDER_GRAINED) / sum(r["nodes"].get(n, 0) for n in ORDER_GRAINED)
+        for r in runs
+        if "incremental_nodes" in r
+    ]
     return statistics.median(ratios) if ratios else None
 
 
@@ -295,13 +346,21 @@ def markdown(result: dict) -> str:
         f"**{r['dbt_tests_over_models']:.2f}×**; {result['orders_per_second']:,.0f} orders/s through the models.",
     ]
     if r["pandas_over_warehouse_btyd"]:
-        lines.append(f"- BTYD summary: warehouse nodes {result['warehouse_btyd_s']:.2f} s vs pandas + lifetimes "
-                     f"{m['pandas_lifetimes']['wall_s']:.1f} s: **{r['pandas_over_warehouse_btyd']:.1f}×** faster.")
+        lines.append(
+            f"- BTYD summary: warehouse nodes {result['warehouse_btyd_s']:.2f} s vs pandas + lifetimes "
+            f"{m['pandas_lifetimes']['wall_s']:.1f} s: **{r['pandas_over_warehouse_btyd']:.1f}×** faster."
+        )
     if r.get("incremental_over_models"):
-        lines.append(f"- Next export (+1% orders) built incrementally: **{r['incremental_over_models']:.2f}×** the full "
-                     f"build; the order-grained models alone: **{r['incremental_order_models_over_full']:.2f}×** their "
-                     "full-build time (the customer-level models are rebuilt in full: the as-of date moved).")
-    lines += ["", "Ten slowest nodes (last run): " + ", ".join(f"{n} {t:.1f} s" for n, t in result["slowest_nodes"]), ""]
+        lines.append(
+            f"- Next export (+1% orders) built incrementally: **{r['incremental_over_models']:.2f}×** the full "
+            f"build; the order-grained models alone: **{r['incremental_order_models_over_full']:.2f}×** their "
+            "full-build time (the customer-level models are rebuilt in full: the as-of date moved)."
+        )
+    lines += [
+        "",
+        "Ten slowest nodes (last run): " + ", ".join(f"{n} {t:.1f} s" for n, t in result["slowest_nodes"]),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -311,13 +370,18 @@ def write_report(result: dict) -> Path:
     stamp = result["when"].replace(":", "").replace("+0000", "Z")
     (results / f"bench-{result['label'].replace(',', '')}-{stamp}.json").write_text(json.dumps(result, indent=2))
     path = project_root() / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else (
-        "# Benchmarks\n\nWritten by `segmart bench --orders N` (one section per scale, replaced on each run).\n"
-        "Times are medians of the runs of one invocation; the machine is shared, so compare ratios.\n\n")
+    text = (
+        path.read_text(encoding="utf-8")
+        if path.exists()
+        else (
+            "# Benchmarks\n\nWritten by `segmart bench --orders N` (one section per scale, replaced on each run).\n"
+            "Times are medians of the runs of one invocation; the machine is shared, so compare ratios.\n\n"
+        )
+    )
     begin, end = f"<!-- bench:{result['label']} -->", f"<!-- /bench:{result['label']} -->"
     section = f"{begin}\n{markdown(result)}\n{end}"
     if begin in text:
-        text = text[: text.index(begin)] + section + text[text.index(end) + len(end):]
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(text, encoding="utf-8")
@@ -331,7 +395,7 @@ def bench(orders_text: str, runs: int = 3, seed: int = 42) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     all_runs = []
     for number in range(1, runs + 1):
-        print(f"run {number}/{runs} at {label} orders", flush=True)
+        log.info("run %d/%d at %s orders", number, runs, label)
         run: dict = {}
         try:
             all_runs.append(one_run(raw, work, orders, next_export, run))
@@ -341,8 +405,9 @@ def bench(orders_text: str, runs: int = 3, seed: int = 42) -> dict:
             results.mkdir(parents=True, exist_ok=True)
             stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%M%SZ")
             failed = results / f"bench-{label.replace(',', '')}-FAILED-{stamp}.json"
-            failed.write_text(json.dumps({"label": label, "run": number, "error": str(exc)[-3000:],
-                                          "completed": run}, indent=2))
+            failed.write_text(
+                json.dumps({"label": label, "run": number, "error": str(exc)[-3000:], "completed": run}, indent=2)
+            )
             raise RuntimeError(f"run {number} failed; what it measured is in {failed}:\n{exc}") from None
     result = summarise(label, orders, raw, all_runs)
     write_report(result)

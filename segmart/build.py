@@ -11,9 +11,11 @@ open the warehouse read-only during a build, since the build locks only the copy
 renamed into place, so a BI tool reading the folder sees the previous file or the new one,
 never half of one.
 """
+
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import subprocess
@@ -23,15 +25,21 @@ from pathlib import Path
 import duckdb
 
 from segmart.errors import SegmartError
-from segmart.layout import default_raw_dir, project_root
+from segmart.layout import dbt_vars, default_raw_dir, project_root
 from segmart.rawcheck import RawLayoutError, check_raw
 
-TARGET_PATH_VARS = {"dev": ("SEGMART_DUCKDB_PATH", "warehouse.duckdb"),
-                    "ci": ("SEGMART_CI_DUCKDB_PATH", ".ci-work/ci.duckdb")}
+log = logging.getLogger(__name__)
+
+TARGET_PATH_VARS = {
+    "dev": ("SEGMART_DUCKDB_PATH", "warehouse.duckdb"),
+    "ci": ("SEGMART_CI_DUCKDB_PATH", ".ci-work/ci.duckdb"),
+}
 PUBLISHED_SCHEMAS = ("marts",)
 # raw _manifest.json settings -> the env vars dbt reads them from
-MANIFEST_SETTINGS = {"reporting_currency": "SEGMART_REPORTING_CURRENCY",
-                     "business_timezone": "SEGMART_BUSINESS_TIMEZONE"}
+MANIFEST_SETTINGS = {
+    "reporting_currency": "SEGMART_REPORTING_CURRENCY",
+    "business_timezone": "SEGMART_BUSINESS_TIMEZONE",
+}
 
 
 class BuildError(SegmartError, RuntimeError):
@@ -63,7 +71,6 @@ SAMPLE_ROWS = 1000
 
 def _rows_digest(path: Path, start: int, stop: int) -> str:
     """SHA-256 of rows [start, stop) of a Parquet file, reading only the row groups that hold them."""
-
     import pyarrow.parquet as pq
 
     handle = pq.ParquetFile(path)
@@ -85,8 +92,11 @@ def raw_fingerprint(folder: Path) -> dict:
     fingerprint = {}
     for path in sorted(Path(folder).glob("*.parquet")):
         rows = pq.read_metadata(path).num_rows
-        fingerprint[path.stem] = {"rows": rows, "head": _rows_digest(path, 0, SAMPLE_ROWS),
-                                  "tail": _rows_digest(path, max(rows - SAMPLE_ROWS, 0), rows)}
+        fingerprint[path.stem] = {
+            "rows": rows,
+            "head": _rows_digest(path, 0, SAMPLE_ROWS),
+            "tail": _rows_digest(path, max(rows - SAMPLE_ROWS, 0), rows),
+        }
     return fingerprint
 
 
@@ -97,7 +107,8 @@ def project_digest() -> str:
     root = project_root()
     digest = hashlib.sha256()
     files = [root / "dbt_project.yml"] + sorted(
-        path for folder in ("models", "macros", "seeds") for path in (root / folder).rglob("*") if path.is_file())
+        path for folder in ("models", "macros", "seeds") for path in (root / folder).rglob("*") if path.is_file()
+    )
     for path in files:
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -132,14 +143,16 @@ def sources_are_tables(dbt_args: list[str] | None = None) -> bool:
 
     args = list(dbt_args or [])
     for position, arg in enumerate(args):
-        text = args[position + 1] if arg == "--vars" and position + 1 < len(args) else (
-            arg.split("=", 1)[1] if arg.startswith("--vars=") else None)
+        text = (
+            args[position + 1]
+            if arg == "--vars" and position + 1 < len(args)
+            else (arg.split("=", 1)[1] if arg.startswith("--vars=") else None)
+        )
         if text is not None:
             values = yaml.safe_load(text) or {}
             if isinstance(values, dict) and "segmart_raw_schema" in values:
                 return values["segmart_raw_schema"] not in (None, "")
-    project = yaml.safe_load((project_root() / "dbt_project.yml").read_text()) or {}
-    return (project.get("vars") or {}).get("segmart_raw_schema") not in (None, "")
+    return dbt_vars().get("segmart_raw_schema") not in (None, "")
 
 
 def _manifest_settings(raw: Path) -> dict[str, str]:
@@ -156,8 +169,11 @@ def _manifest_settings(raw: Path) -> dict[str, str]:
     settings = manifest.get("settings") if isinstance(manifest, dict) else None
     if not isinstance(settings, dict):
         return {}
-    return {variable: str(settings[key]) for key, variable in MANIFEST_SETTINGS.items()
-            if settings.get(key) and not os.environ.get(variable)}
+    return {
+        variable: str(settings[key])
+        for key, variable in MANIFEST_SETTINGS.items()
+        if settings.get(key) and not os.environ.get(variable)
+    }
 
 
 def _backup_path(final: Path) -> Path:
@@ -185,8 +201,13 @@ def _target_path(dbt_args: list[str], env: dict) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
-def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: Path | None = None,
-          publish_marts: bool = True, sources_from_tables: bool | None = None) -> Path:
+def build(
+    target: str = "dev",
+    dbt_args: list[str] | None = None,
+    publish_dir: Path | None = None,
+    publish_marts: bool = True,
+    sources_from_tables: bool | None = None,
+) -> Path:
     """sources_from_tables: the raw data are tables in a warehouse (None: sources_are_tables()).
     Then there is no raw folder to check or fingerprint, and the build refreshes in full: whether
     a table only had rows appended cannot be told from file digests (DECISIONLOG.md "Tables
@@ -204,8 +225,7 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
     if tables:
         fingerprint_file.unlink(missing_ok=True)  # a later build from files must not trust it
         if "--full-refresh" not in dbt_args:
-            print("segmart build: the raw data are tables: full refresh (customer_segment_history is kept)",
-                  flush=True)
+            log.info("the raw data are tables: full refresh (customer_segment_history is kept)")
             dbt_args.append("--full-refresh")
     else:
         raw = default_raw_dir()
@@ -215,21 +235,27 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
         except RawLayoutError as exc:
             raise BuildError(str(exc)) from None
         fingerprint = raw_fingerprint(raw)
+        log.debug("raw folder %s: %s", raw, fingerprint)
         previous = json.loads(fingerprint_file.read_text()) if fingerprint_file.exists() and final.exists() else None
         # A new dataset (not the last build's raw data with rows appended) starts a new warehouse:
         # its history must not mix with the old dataset's. The old warehouse is kept beside it.
         backup = _backup_path(final) if final.exists() and not is_append_of(raw, previous) else None
         if backup is not None:
-            print(f"segmart build: {raw} is not the last build's raw data with rows appended: a new dataset, "
-                  f"so a new warehouse and a new customer_segment_history; once it succeeds the previous "
-                  f"warehouse is kept as {backup}", flush=True)
+            log.warning(
+                "%s is not the last build's raw data with rows appended: a new dataset, so a new warehouse "
+                "and a new customer_segment_history; once it succeeds the previous warehouse is kept as %s",
+                raw,
+                backup,
+            )
     project_file = final.with_name(final.name + ".project.json")
     digest = project_digest()
     if final.exists() and backup is None and "--full-refresh" not in dbt_args:
         previous_digest = json.loads(project_file.read_text()).get("digest") if project_file.exists() else None
         if previous_digest != digest:
-            print("segmart build: the models changed since this warehouse was last built: full refresh "
-                  "(customer_segment_history is kept)", flush=True)
+            log.info(
+                "the models changed since this warehouse was last built: full refresh "
+                "(customer_segment_history is kept)"
+            )
             dbt_args.append("--full-refresh")
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
@@ -240,26 +266,35 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
     variable = TARGET_PATH_VARS[target][0]
     settings = _manifest_settings(raw) if raw is not None else {}
     if settings:
-        print("segmart build: from the raw folder's _manifest.json: "
-              + ", ".join(f"{name}={value}" for name, value in settings.items()), flush=True)
-    env = {**os.environ, **settings, variable: str(work),
-           "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root()))}
+        log.info(
+            "from the raw folder's _manifest.json: %s", ", ".join(f"{name}={value}" for name, value in settings.items())
+        )
+    env = {
+        **os.environ,
+        **settings,
+        variable: str(work),
+        "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root())),
+    }
     from segmart.privacy import pii_key
 
     pii_key(raw)  # creates (and says where) your own key before dbt runs, on data that is not the demo
     dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt) if dbt.exists() else "dbt", "build", "--target", target, *dbt_args]
+    # dbt's own progress lines follow segmart's: none with -q (dbt --quiet keeps its errors)
+    quiet = [] if log.isEnabledFor(logging.INFO) else ["--quiet"]
+    command = [str(dbt) if dbt.exists() else "dbt", *quiet, "build", "--target", target, *dbt_args]
+    log.debug("running %s in %s with %s=%s", " ".join(command), project_root(), variable, work)
     run_results = _target_path(dbt_args, env) / "run_results.json"
     run_results.unlink(missing_ok=True)  # never report on an older run
     result = subprocess.run(command, check=False, cwd=project_root(), env=env)
     if result.returncode != 0:
         failures = report_lines(work, run_results.parent, only_failures=True)
         if failures:
-            print(f"segmart build: what failed, with the figures measured on {work}:", file=sys.stderr)
-        for line in failures:
-            print(f"  {line}", file=sys.stderr, flush=True)
-        raise BuildError(f"dbt build failed (exit {result.returncode}); {final} is unchanged, "
-                         f"the failed build is in {work}")
+            log.error(
+                "what failed, with the figures measured on %s:\n%s", work, "\n".join(f"  {line}" for line in failures)
+            )
+        raise BuildError(
+            f"dbt build failed (exit {result.returncode}); {final} is unchanged, the failed build is in {work}"
+        )
     duckdb.connect(str(work)).close()  # checkpoint: everything in the main file, no WAL left
     warnings = report_lines(work, run_results.parent, only_failures=False)
     if backup is not None:
@@ -272,11 +307,13 @@ def build(target: str = "dev", dbt_args: list[str] | None = None, publish_dir: P
         fingerprint_file.write_text(json.dumps(fingerprint, indent=1))
     project_file.write_text(json.dumps({"digest": digest}))
     if warnings:
-        print(f"segmart build: {len(warnings)} warning(s), with the figures measured:", flush=True)
-    for line in warnings:
-        print(f"  {line}", flush=True)
+        log.warning(
+            "%d warning(s), with the figures measured:\n%s", len(warnings), "\n".join(f"  {line}" for line in warnings)
+        )
     if publish_marts:
-        publish(final, publish_dir or default_publish_dir(target))
+        out = publish_dir or default_publish_dir(target)
+        written = publish(final, out)
+        log.info("published %d marts to %s", len(written), out)
     return final
 
 
@@ -298,9 +335,13 @@ def _quarantine_reasons(con, model_relation: str, top: int = 5) -> str:
     rows = con.execute(
         f"select rejection_reason, count(*) as rows_, min(raw_row_number) as example "
         f"from {model_relation} where rejection_reason is not null "
-        f"group by 1 order by 2 desc, 1 limit {top}").fetchall()
-    return "; top reasons: " + ", ".join(
-        f"{reason} {count:,} (e.g. raw row {example})" for reason, count, example in rows) if rows else ""
+        f"group by 1 order by 2 desc, 1 limit {top}"
+    ).fetchall()
+    return (
+        "; top reasons: " + ", ".join(f"{reason} {count:,} (e.g. raw row {example})" for reason, count, example in rows)
+        if rows
+        else ""
+    )
 
 
 def report_lines(database: Path, target_dir: Path, only_failures: bool) -> list[str]:
@@ -353,8 +394,9 @@ def report_lines(database: Path, target_dir: Path, only_failures: bool) -> list[
                     for parent in node.get("depends_on", {}).get("nodes", []):
                         relation = nodes.get(parent, {}).get("relation_name")
                         if relation:
-                            detail += _quarantine_reasons(con, relation.replace(
-                                f'"{_dbt_catalog(nodes, node)}".', f'"{catalog}".'))
+                            detail += _quarantine_reasons(
+                                con, relation.replace(f'"{_dbt_catalog(nodes, node)}".', f'"{catalog}".')
+                            )
             except duckdb.Error as exc:
                 detail += f" (figure not available: {str(exc).splitlines()[0]})"
             lines.append(f"{label}: {detail}")
@@ -375,13 +417,16 @@ def publish(warehouse: Path, out_dir: Path) -> list[Path]:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in (" + ", ".join("?" for _ in PUBLISHED_SCHEMAS) + ") "
-            "and table_type = 'BASE TABLE' order by table_name", list(PUBLISHED_SCHEMAS)).fetchall()
+            "and table_type = 'BASE TABLE' order by table_name",
+            list(PUBLISHED_SCHEMAS),
+        ).fetchall()
         written = []
         for schema, table in tables:
             final = out_dir / f"{table}.parquet"
             temporary = out_dir / f".{table}.parquet.tmp"
-            con.execute(f"copy (select * from \"{schema}\".\"{table}\") to '{temporary}' "
-                        "(format parquet, compression zstd)")
+            con.execute(
+                f'copy (select * from "{schema}"."{table}") to \'{temporary}\' (format parquet, compression zstd)'
+            )
             os.replace(temporary, final)
             written.append(final)
         return written

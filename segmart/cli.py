@@ -1,8 +1,16 @@
-"""The `segmart` command: a thin layer over the modules that do the work."""
+"""The `segmart` command: a thin layer over the modules that do the work.
+
+Output: what a command was asked for (a summary line, a table, a report's path) goes to stdout;
+progress and diagnostics go through `logging` to stderr as `segmart <command>: <message>`, at
+INFO by default, DEBUG with -v/--verbose and WARNING with -q/--quiet (`setup_logging`, the one
+logging setup). A user error (SegmartError) is one ERROR line and the exit code.
+"""
+
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 import time
 from importlib.metadata import PackageNotFoundError, version
@@ -12,6 +20,9 @@ from pathlib import Path
 # without the extras (the commands import their modules, and check their extra, when they run)
 from segmart.errors import SegmartError, require_extra
 from segmart.layout import default_raw_dir
+
+# not __name__: run as `python -m segmart.cli` this module is __main__, outside segmart's loggers
+log = logging.getLogger("segmart.cli")
 
 
 def package_version() -> str:
@@ -32,28 +43,54 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from segmart.generate import generate
 
     started = time.perf_counter()
-    manifest = generate(args.customers, args.seed, Path(args.out), args.start_date, args.end_date)
+    manifest = generate(
+        args.customers, args.seed, Path(args.out), args.start_date, args.end_date, progress=_progress_bar()
+    )
     seconds = time.perf_counter() - started
     rows = manifest["rows"]
-    print(f"generated {rows['customers']:,} customers, {rows['orders']:,} orders, "
-          f"{rows['order_items']:,} order items, {rows['customer_events']:,} events, "
-          f"{rows['wallet_survey']:,} survey answers into {args.out} in {seconds:.1f}s "
-          f"({rows['orders'] / max(seconds, 1e-9):,.0f} orders/s)")
+    print(
+        f"generated {rows['customers']:,} customers, {rows['orders']:,} orders, "
+        f"{rows['order_items']:,} order items, {rows['customer_events']:,} events, "
+        f"{rows['wallet_survey']:,} survey answers into {args.out} in {seconds:.1f}s "
+        f"({rows['orders'] / max(seconds, 1e-9):,.0f} orders/s)"
+    )
     return 0
 
 
-IMPORT_OPTIONS = ["customer_col", "email_col", "date_col", "amount_col", "order_id_col", "quantity_col",
-                  "unit_price_col", "line_amount_col", "product_col", "category_col", "currency_col",
-                  "discount_col", "refund_col", "city_col", "date_format", "decimal_separator", "currency",
-                  "timezone", "cancelled_prefix"]
+IMPORT_OPTIONS = [
+    "customer_col",
+    "email_col",
+    "date_col",
+    "amount_col",
+    "order_id_col",
+    "quantity_col",
+    "unit_price_col",
+    "line_amount_col",
+    "product_col",
+    "category_col",
+    "currency_col",
+    "discount_col",
+    "refund_col",
+    "city_col",
+    "date_format",
+    "decimal_separator",
+    "currency",
+    "timezone",
+    "cancelled_prefix",
+]
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from segmart.importer import build_mapping, format_summary, import_export
 
     mapping = build_mapping(args.preset, **{k: getattr(args, k) for k in IMPORT_OPTIONS})
-    summary = import_export(Path(args.orders), mapping, Path(args.out),
-                            customers=[Path(p) for p in args.customers or []], delimiter=args.delimiter)
+    summary = import_export(
+        Path(args.orders),
+        mapping,
+        Path(args.out),
+        customers=[Path(p) for p in args.customers or []],
+        delimiter=args.delimiter,
+    )
     print(format_summary(summary, Path(args.orders), Path(args.out)))
     return 0
 
@@ -64,14 +101,14 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     try:
         dates = as_of_dates(args.from_date, args.to_date, args.every)
     except ValueError as exc:
-        print(f"segmart backfill: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 2
     extra = {"clv_fit_failure": args.clv_fit_failure} if args.clv_fit_failure else {}
     started = time.perf_counter()
     try:
-        backfill(dates, target=args.target, extra_vars=extra, restore=not args.no_restore)
+        backfill(dates, target=args.target, extra_vars=extra, restore=not args.no_restore, progress=_progress_bar())
     except RuntimeError as exc:
-        print(f"segmart backfill: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     print(f"backfilled {len(dates)} as-of dates ({dates[0]} .. {dates[-1]}) in {time.perf_counter() - started:.1f}s")
     return 0
@@ -81,8 +118,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from segmart.build import build
 
     started = time.perf_counter()
-    final = build(args.target, args.dbt_args, publish_marts=not args.no_publish,
-                  sources_from_tables=True if args.sources_from_tables else None)
+    final = build(
+        args.target,
+        args.dbt_args,
+        publish_marts=not args.no_publish,
+        sources_from_tables=True if args.sources_from_tables else None,
+    )
     print(f"built {final} in {time.perf_counter() - started:.1f}s")
     return 0
 
@@ -113,14 +154,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         status = "FAIL" if outcome.failures else "ok"
         sample = f", sampled {validate.sample_rows():,}" if outcome.sampled else ""
-        print(f"{status:4} {outcome.dataset:36} {outcome.evaluated - len(outcome.failures):3}/{outcome.evaluated} "
-              f"expectations ({outcome.rows:,} rows{sample})")
+        print(
+            f"{status:4} {outcome.dataset:36} {outcome.evaluated - len(outcome.failures):3}/{outcome.evaluated} "
+            f"expectations ({outcome.rows:,} rows{sample})"
+        )
         for failure in outcome.failures:
             print(f"       - {failure}")
     total = sum(o.evaluated for o in outcomes)
     bad = sum(len(o.failures) for o in outcomes)
-    print(f"{total - bad} passed, {bad} failed: Great Expectations on {len(outcomes)} datasets in "
-          f"{time.perf_counter() - started:.1f}s; Data Docs in gx/uncommitted/data_docs/local_site/index.html")
+    print(
+        f"{total - bad} passed, {bad} failed: Great Expectations on {len(outcomes)} datasets in "
+        f"{time.perf_counter() - started:.1f}s; Data Docs in gx/uncommitted/data_docs/local_site/index.html"
+    )
     return 1 if failed else 0
 
 
@@ -131,7 +176,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     try:
         result = bench(args.orders, runs=args.runs, seed=args.seed)
     except (ValueError, RuntimeError) as exc:
-        print(f"segmart bench: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     print(markdown(result))
     print("written to BENCHMARKS.md and .bench/results/")
@@ -158,15 +203,27 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     try:
         Marts(published)  # fail here, with the fix, rather than in the browser
     except FileNotFoundError as exc:
-        print(f"segmart dashboard: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     env = dict(os.environ)
     if published:
         env["SEGMART_PUBLISH_DIR"] = str(published.resolve())
     app = Path(__file__).with_name("dashboard.py")
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    print(f"segmart dashboard on http://localhost:{args.port} (Ctrl+C stops it)", flush=True)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    log.info("on http://localhost:%s (Ctrl+C stops it)", args.port)
+    log.debug("exec %s", " ".join(command))
     # become Streamlit (no wrapper process): stopping this process stops the dashboard
     os.execve(sys.executable, command, env)
     return 0  # not reached
@@ -180,15 +237,30 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         index = write_report(args.out, args.published, lang=args.lang, progress=not args.quiet)
     except FileNotFoundError as exc:
-        print(f"segmart report: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return 1
     print(f"report written to {index} in {time.perf_counter() - started:.1f}s")
     return 0
 
 
+def _verbosity_options(parser: argparse.ArgumentParser, default) -> None:
+    """-v/--verbose and -q/--quiet (mutually exclusive). On the root parser (default False) and
+    on every command (default SUPPRESS, so an option given before the command is kept)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="store_true", default=default, help="also debug lines")
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="no progress lines or bars: results and warnings only",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="segmart", description=__doc__)
+    parser = argparse.ArgumentParser(prog="segmart", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    _verbosity_options(parser, False)
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write realistic demo raw data (Parquet) for the warehouse")
@@ -201,15 +273,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="map your own orders (or order lines) export onto the raw layout")
     imp.add_argument("--orders", required=True, help="orders or order lines file: CSV or Parquet")
-    imp.add_argument("--preset", choices=["online-retail", "shopify"],
-                     help="column mapping of a known export (segmart/presets.py); options given override it")
+    imp.add_argument(
+        "--preset",
+        choices=["online-retail", "shopify"],
+        help="column mapping of a known export (segmart/presets.py); options given override it",
+    )
     imp.add_argument("--customer-col", help="column holding the customer id")
-    imp.add_argument("--email-col", help="column holding the customer's e-mail (customer id = its pseudonymous id "
-                                         "unless --customer-col is given)")
+    imp.add_argument(
+        "--email-col",
+        help="column holding the customer's e-mail (customer id = its pseudonymous id unless --customer-col is given)",
+    )
     imp.add_argument("--date-col", help="column holding the order date or timestamp")
     imp.add_argument("--amount-col", help="column holding the order amount (one row per order)")
-    imp.add_argument("--order-id-col", help="column holding the order id (default: generated from the row number; "
-                                            "required for order lines, which it groups into orders)")
+    imp.add_argument(
+        "--order-id-col",
+        help="column holding the order id (default: generated from the row number; "
+        "required for order lines, which it groups into orders)",
+    )
     imp.add_argument("--quantity-col", help="order lines: column holding the quantity (with --unit-price-col)")
     imp.add_argument("--unit-price-col", help="order lines: column holding the unit price")
     imp.add_argument("--line-amount-col", help="order lines: column holding the line amount (no quantity)")
@@ -221,23 +301,36 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--city-col", help="column holding the customer's city")
     imp.add_argument("--cancelled-prefix", help="order ids starting with this are returns (e.g. C)")
     imp.add_argument("--currency", help="ISO code of the export's amounts (must be in seeds/currency_codes.csv)")
-    imp.add_argument("--timezone", help="the shop's IANA time zone (e.g. Europe/London): times without an offset are "
-                                        "local there and business days are counted there (default Asia/Shanghai; "
-                                        "required when the dates carry UTC offsets)")
+    imp.add_argument(
+        "--timezone",
+        help="the shop's IANA time zone (e.g. Europe/London): times without an offset are "
+        "local there and business days are counted there (default Asia/Shanghai; "
+        "required when the dates carry UTC offsets)",
+    )
     imp.add_argument("--decimal-separator", choices=[".", ","], help="decimal separator of numbers (default .)")
     imp.add_argument("--date-format", help="strptime format of the date column (default: ISO 8601)")
-    imp.add_argument("--customers", nargs="*", help="customer attribute files (CSV or Parquet) whose columns use the raw layout's names")
+    imp.add_argument(
+        "--customers",
+        nargs="*",
+        help="customer attribute files (CSV or Parquet) whose columns use the raw layout's names",
+    )
     imp.add_argument("--delimiter", default=",", help="CSV delimiter (default: ,)")
-    imp.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw); "
-                                                                    "replaced only if segmart wrote it")
+    imp.add_argument(
+        "--out",
+        default=str(default_raw_dir()),
+        help="raw folder (default: $SEGMART_RAW_DIR or data/raw); replaced only if segmart wrote it",
+    )
     imp.set_defaults(func=_cmd_import)
 
     bld = sub.add_parser("build", help="crash-safe dbt build: build a copy, then swap it in and publish the marts")
     bld.add_argument("--target", default="dev", choices=["dev", "ci"], help="dbt target (default dev)")
     bld.add_argument("--no-publish", action="store_true", help="do not write the Parquet marts")
-    bld.add_argument("--sources-from-tables", action="store_true",
-                     help="the raw data are tables in the warehouse (dbt var segmart_raw_schema; detected in "
-                          "--vars and dbt_project.yml): no raw-folder check, always a full refresh")
+    bld.add_argument(
+        "--sources-from-tables",
+        action="store_true",
+        help="the raw data are tables in the warehouse (dbt var segmart_raw_schema; detected in "
+        "--vars and dbt_project.yml): no raw-folder check, always a full refresh",
+    )
     bld.add_argument("dbt_args", nargs="*", help="extra arguments for dbt build (after --)")
     bld.set_defaults(func=_cmd_build)
 
@@ -248,7 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="run the Great Expectations checkpoints against the warehouse")
     val.add_argument("--target", default="dev", choices=["dev", "ci"], help="which warehouse (default dev)")
     val.add_argument("--raw", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
-    val.add_argument("--init", action="store_true", help="(re)write the suites and checkpoints in gx/ from segmart/validate.py")
+    val.add_argument(
+        "--init", action="store_true", help="(re)write the suites and checkpoints in gx/ from segmart/validate.py"
+    )
     val.set_defaults(func=_cmd_validate)
 
     ben = sub.add_parser("bench", help="benchmark dbt against a hand-written SQL baseline and the pandas path")
@@ -271,7 +366,6 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, help="folder for index.html and the PNG charts")
     rep.add_argument("--published", help="folder of published marts (default: $SEGMART_PUBLISH_DIR or published/)")
     rep.add_argument("--lang", choices=["en", "zh"], default="en", help="labels and captions (default en)")
-    rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=_cmd_report)
 
     back = sub.add_parser("backfill", help="replay past as-of dates into customer_segment_history")
@@ -279,22 +373,77 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("--to", dest="to_date", type=_date, required=True, help="last as-of date")
     back.add_argument("--every", choices=["day", "week", "month"], default="month", help="step between dates")
     back.add_argument("--target", help="dbt target (default: the profile's, dev)")
-    back.add_argument("--clv-fit-failure", choices=["error", "warn"],
-                      help="override the var clv_fit_failure (early dates may have too little history to fit)")
-    back.add_argument("--no-restore", action="store_true",
-                      help="do not rebuild the marts for the current as-of date afterwards")
+    back.add_argument(
+        "--clv-fit-failure",
+        choices=["error", "warn"],
+        help="override the var clv_fit_failure (early dates may have too little history to fit)",
+    )
+    back.add_argument(
+        "--no-restore", action="store_true", help="do not rebuild the marts for the current as-of date afterwards"
+    )
     back.set_defaults(func=_cmd_backfill)
+
+    for command in sub.choices.values():  # `segmart generate -q` as well as `segmart -q generate`
+        _verbosity_options(command, argparse.SUPPRESS)
     return parser
+
+
+class _Formatter(logging.Formatter):
+    """`segmart <command>: <message>` for segmart's own records (`segmart <command>: debug: ...`
+    at DEBUG), `<logger>: <message>` for other libraries' (warnings only); continuation lines of
+    a message are left as they are."""
+
+    def __init__(self, command: str):
+        super().__init__()
+        self.command = command
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if record.levelno == logging.DEBUG:
+            text = f"debug: {text}"
+        own = record.name == "segmart" or record.name.startswith("segmart.")
+        return f"segmart {self.command}: {text}" if own else f"{record.name}: {text}"
+
+
+_handler: logging.Handler | None = None
+
+
+def setup_logging(command: str, verbose: bool = False, quiet: bool = False) -> int:
+    """The one logging setup: segmart's loggers at INFO, DEBUG (verbose) or WARNING (quiet), other
+    libraries' at WARNING, all to stderr through one handler. Returns segmart's level."""
+    global _handler
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    root = logging.getLogger()
+    if _handler is not None:  # main() run again in one process (tests)
+        root.removeHandler(_handler)
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(_Formatter(command))
+    root.addHandler(_handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("segmart").setLevel(level)
+    return level
+
+
+def _progress_bar() -> bool | None:
+    """A module's progress bar (tqdm): automatic (on a terminal) at INFO; none with -q, nor with
+    -v, where debug lines report the progress instead."""
+    return None if logging.getLogger("segmart").getEffectiveLevel() == logging.INFO else False
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; a user error (SegmartError) is one line, `segmart <command>: <message>`, on
     stderr and exit code 2 (1 for a failed build)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verbose and args.quiet:
+        parser.error("-v/--verbose and -q/--quiet exclude each other")
+    setup_logging(args.command, args.verbose, args.quiet)
+    options = {name: value for name, value in vars(args).items() if name != "func"}
+    log.debug("version %s, Python %s, %s", package_version(), sys.version.split()[0], options)
     try:
         return args.func(args)
     except SegmartError as exc:
-        print(f"segmart {args.command}: {exc}", file=sys.stderr)
+        log.error("%s", exc)
         return exc.exit_code
 
 

@@ -13,6 +13,7 @@ scale (so they stay positive) and time is rescaled so the largest T is 10, as li
 which keeps the optimiser well conditioned; alpha is scaled back afterwards.
 The `lifetimes` library is used only as a test oracle.
 """
+
 from __future__ import annotations
 
 import math
@@ -83,6 +84,7 @@ class FitResult:
 # ----------------------------------------------------------------------------------------------
 # BG/NBD
 
+
 def bg_nbd_log_likelihood(params, x, t_x, T, with_gradient=False):
     """Per-customer log-likelihood (and its gradient with respect to r, alpha, a, b)."""
     r, alpha, a, b = params
@@ -117,8 +119,14 @@ def fit_bg_nbd(x, t_x, T, initial=(1.0, 1.0, 1.0, 1.0)) -> tuple[BgNbdParams, fl
         ll, grad = bg_nbd_log_likelihood(params, x, ts_x, ts_T, with_gradient=True)
         return -ll.sum() / n, -(grad.sum(axis=1) * params) / n
 
-    result = minimize(objective, np.log(initial), jac=True, method="L-BFGS-B",
-                      bounds=[(-LOG_PARAM_LIMIT, LOG_PARAM_LIMIT)] * 4, options=OPTIMISER)
+    result = minimize(
+        objective,
+        np.log(initial),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(-LOG_PARAM_LIMIT, LOG_PARAM_LIMIT)] * 4,
+        options=OPTIMISER,
+    )
     r, alpha, a, b = np.exp(result.x)
     params = BgNbdParams(r=float(r), alpha=float(alpha / scale), a=float(a), b=float(b))
     log_likelihood = float(bg_nbd_log_likelihood(astuple(params), x, t_x, T).sum())
@@ -136,8 +144,9 @@ def expected_purchases(params: BgNbdParams, t, x, t_x, T):
         # 2F1 itself where it is finite (it is negative when a + b + x - 1 < 0, so no logarithm);
         # where it overflows (many repeat purchases), Euler's transformation in logarithms
         direct = hyp2f1(big_a, big_b, big_c, z) * np.exp(ln_ratio)
-        ln_alt = (np.log(hyp2f1(big_c - big_a, big_c - big_b, big_c, z)) + (big_c - big_a - big_b) * np.log(1 - z)
-                  + ln_ratio)
+        ln_alt = (
+            np.log(hyp2f1(big_c - big_a, big_c - big_b, big_c, z)) + (big_c - big_a - big_b) * np.log(1 - z) + ln_ratio
+        )
         product = np.where(np.isfinite(direct), direct, np.exp(ln_alt))
     first = (a + b + x - 1) / (a - 1)
     second = 1 - product
@@ -156,11 +165,19 @@ def probability_alive(params: BgNbdParams, x, t_x, T):
 # ----------------------------------------------------------------------------------------------
 # Gamma-Gamma
 
+
 def gamma_gamma_log_likelihood(params, x, m, with_gradient=False):
     p, q, v = params
     px = p * x
-    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m)
-          + px * np.log(x) - (px + q) * np.log(x * m + v))
+    ll = (
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(v)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(x * m + v)
+    )
     if not with_gradient:
         return ll
     log_xm_v = np.log(x * m + v)
@@ -180,8 +197,14 @@ def fit_gamma_gamma(x, m, initial=(1.0, 1.0, 1.0)) -> tuple[GammaGammaParams, fl
         ll, grad = gamma_gamma_log_likelihood(params, x, m, with_gradient=True)
         return -ll.sum() / n, -(grad.sum(axis=1) * params) / n
 
-    result = minimize(objective, np.log(initial), jac=True, method="L-BFGS-B",
-                      bounds=[(-LOG_PARAM_LIMIT, LOG_PARAM_LIMIT)] * 3, options=OPTIMISER)
+    result = minimize(
+        objective,
+        np.log(initial),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(-LOG_PARAM_LIMIT, LOG_PARAM_LIMIT)] * 3,
+        options=OPTIMISER,
+    )
     p, q, v = (float(value) for value in np.exp(result.x))
     params = GammaGammaParams(p=p, q=q, v=v)
     log_likelihood = float(gamma_gamma_log_likelihood((p, q, v), x, m).sum())
@@ -208,6 +231,7 @@ def expected_order_value(params: GammaGammaParams, x, m):
 # ----------------------------------------------------------------------------------------------
 # the whole fit, with the checks that turn a bad fit into a reason instead of nonsense
 
+
 def fit(x, t_x, T, m, min_repeat_customers: int = 50) -> FitResult:
     x, t_x, T, m = (np.asarray(v, dtype=float) for v in (x, t_x, T, m))
     result = FitResult(customer_count=int(x.size), repeat_customer_count=int((x > 0).sum()))
@@ -219,8 +243,10 @@ def fit(x, t_x, T, m, min_repeat_customers: int = 50) -> FitResult:
         result.failure_reason = "invalid BTYD inputs (need 0 <= recency <= T, frequency >= 0)"
         return result
     if result.repeat_customer_count < min_repeat_customers:
-        result.failure_reason = (f"only {result.repeat_customer_count} customers with repeat purchases; "
-                                 f"at least {min_repeat_customers} are needed (var clv_min_repeat_customers)")
+        result.failure_reason = (
+            f"only {result.repeat_customer_count} customers with repeat purchases; "
+            f"at least {min_repeat_customers} are needed (var clv_min_repeat_customers)"
+        )
         return result
     if T.max() <= 0:
         result.failure_reason = "every customer's first purchase is on the as-of date (T = 0)"
@@ -234,11 +260,14 @@ def fit(x, t_x, T, m, min_repeat_customers: int = 50) -> FitResult:
     result.iterations["gamma_gamma"] = gg_it
     values = list(asdict(bg).values()) + list(asdict(gg).values())
     if not bg_ok:
-        result.failure_reason = ("BG/NBD did not converge to an interior maximum (a parameter ran to its bound): "
-                                 "the data do not look like a buy-till-you-die process")
+        result.failure_reason = (
+            "BG/NBD did not converge to an interior maximum (a parameter ran to its bound): "
+            "the data do not look like a buy-till-you-die process"
+        )
     elif not gg_ok:
-        result.failure_reason = ("Gamma-Gamma did not converge to an interior maximum: "
-                                 "spend per purchase does not look gamma-distributed")
+        result.failure_reason = (
+            "Gamma-Gamma did not converge to an interior maximum: spend per purchase does not look gamma-distributed"
+        )
     elif not all(np.isfinite(values)) or min(values) <= 0:
         result.failure_reason = "a fitted parameter is not a positive finite number"
     elif gg.q <= 1:
@@ -250,8 +279,18 @@ def fit(x, t_x, T, m, min_repeat_customers: int = 50) -> FitResult:
     return result
 
 
-def predicted_clv(bg: BgNbdParams, gg: GammaGammaParams, x, t_x, T, m, months: int,
-                  monthly_discount_rate: float, days_per_month: float, time_unit_days: float):
+def predicted_clv(
+    bg: BgNbdParams,
+    gg: GammaGammaParams,
+    x,
+    t_x,
+    T,
+    m,
+    months: int,
+    monthly_discount_rate: float,
+    days_per_month: float,
+    time_unit_days: float,
+):
     """Σ over months of expected purchases in that month × expected spend ÷ (1 + d)^month,
     lifetimes' customer_lifetime_value with months of `days_per_month` days."""
     spend = expected_order_value(gg, x, m)

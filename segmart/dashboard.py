@@ -4,6 +4,7 @@ Reads the published marts (SEGMART_PUBLISH_DIR, default published/) through segm
 same frames as `segmart report`. Every chart is an Altair chart with a caption that says what it
 holds; labels switch between English and Chinese in the sidebar.
 """
+
 from __future__ import annotations
 
 import altair as alt
@@ -21,10 +22,14 @@ def _marts() -> Marts:
 
 def _segment_bars(summary, axis_title: str, t: dict) -> alt.Chart:
     """Customers per segment as horizontal bars, in the summary's (seed) order."""
-    return alt.Chart(summary).mark_bar().encode(
-        y=alt.Y("label:N", sort=list(summary["label"]), title=axis_title),
-        x=alt.X("customers:Q", title=t["customers"]),
-        tooltip=["label", "customers", alt.Tooltip("share_of_revenue:Q", format=".1%")],
+    return (
+        alt.Chart(summary)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=list(summary["label"]), title=axis_title),
+            x=alt.X("customers:Q", title=t["customers"]),
+            tooltip=["label", "customers", alt.Tooltip("share_of_revenue:Q", format=".1%")],
+        )
     )
 
 
@@ -46,9 +51,13 @@ def main() -> None:
     with right:
         st.subheader(t["pareto"])
         curve = marts.pareto()
-        line = alt.Chart(curve).mark_line(point=False).encode(
-            x=alt.X("cumulative_customer_share:Q", title=t["cumulative_customers"], axis=alt.Axis(format="%")),
-            y=alt.Y("cumulative_revenue_share:Q", title=t["cumulative_revenue"], axis=alt.Axis(format="%")),
+        line = (
+            alt.Chart(curve)
+            .mark_line(point=False)
+            .encode(
+                x=alt.X("cumulative_customer_share:Q", title=t["cumulative_customers"], axis=alt.Axis(format="%")),
+                y=alt.Y("cumulative_revenue_share:Q", title=t["cumulative_revenue"], axis=alt.Axis(format="%")),
+            )
         )
         cut = marts.top_20_cut()["cumulative_customer_share"]
         rule = alt.Chart(pd.DataFrame({"x": [cut]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
@@ -59,14 +68,20 @@ def main() -> None:
     with left:
         st.subheader(t["rfm"])
         grid = marts.rfm_grid()
-        base = alt.Chart(grid).encode(x=alt.X("f_score:O", title="F"), y=alt.Y("r_score:O", title="R", sort="descending"))
-        heat = base.mark_rect().encode(color=alt.Color("customers:Q", title=t["customers"]),
-                                        tooltip=["r_score", "f_score", "customers",
-                                                 alt.Tooltip("net_revenue:Q", format=",.0f")])
+        base = alt.Chart(grid).encode(
+            x=alt.X("f_score:O", title="F"), y=alt.Y("r_score:O", title="R", sort="descending")
+        )
+        heat = base.mark_rect().encode(
+            color=alt.Color("customers:Q", title=t["customers"]),
+            tooltip=["r_score", "f_score", "customers", alt.Tooltip("net_revenue:Q", format=",.0f")],
+        )
         labels = base.mark_text(baseline="middle").encode(text="customers:Q")
         st.altair_chart((heat + labels).properties(height=260), width="stretch")
-        st.caption(t["rfm_caption"].format(cells=len(grid), customers=int(grid["customers"].sum()),
-                                           method=marts.rfm_score_method()))
+        st.caption(
+            t["rfm_caption"].format(
+                cells=len(grid), customers=int(grid["customers"].sum()), method=marts.rfm_score_method()
+            )
+        )
     with right:
         st.subheader(t["matrix"])
         matrix = marts.value_matrix(lang)
@@ -74,9 +89,10 @@ def main() -> None:
             x=alt.X("current_value_level:N", sort=["low", "high"], title="current value"),
             y=alt.Y("growth_potential_level:N", sort=["high", "low"], title="growth potential"),
         )
-        rect = base.mark_rect().encode(color=alt.Color("customers:Q", title=t["customers"]),
-                                        tooltip=["label", "customers",
-                                                 alt.Tooltip("share_of_revenue:Q", format=".1%")])
+        rect = base.mark_rect().encode(
+            color=alt.Color("customers:Q", title=t["customers"]),
+            tooltip=["label", "customers", alt.Tooltip("share_of_revenue:Q", format=".1%")],
+        )
         text = base.mark_text(baseline="middle").encode(text="label:N")
         st.altair_chart((rect + text).properties(height=260), width="stretch")
         st.caption(t["matrix_caption"].format(n=len(matrix)))
@@ -90,19 +106,29 @@ def main() -> None:
     with right:
         st.subheader(t["opportunities"])
         opportunities = marts.opportunities(20)
-        chart = alt.Chart(opportunities).mark_bar().encode(
-            y=alt.Y("customer_id:N", sort="-x", title=None),
-            x=alt.X("wallet_headroom:Q", title=t["headroom"]),
-            tooltip=["customer_id", "customer_type", "value_tier", alt.Tooltip("share_of_wallet:Q", format=".1%"),
-                     alt.Tooltip("wallet:Q", format=",.0f")],
+        chart = (
+            alt.Chart(opportunities)
+            .mark_bar()
+            .encode(
+                y=alt.Y("customer_id:N", sort="-x", title=None),
+                x=alt.X("wallet_headroom:Q", title=t["headroom"]),
+                tooltip=[
+                    "customer_id",
+                    "customer_type",
+                    "value_tier",
+                    alt.Tooltip("share_of_wallet:Q", format=".1%"),
+                    alt.Tooltip("wallet:Q", format=",.0f"),
+                ],
+            )
         )
         st.altair_chart(chart, width="stretch")
         st.caption(t["opp_caption"].format(n=len(opportunities)))
 
     st.subheader(t["migration"])
     dates = marts.history_dates()
-    dimension = st.selectbox(t["dimension"], ["value_tier", "rfm_segment", "lifecycle_stage", "value_quadrant"],
-                             key="migration_dimension")
+    dimension = st.selectbox(
+        t["dimension"], ["value_tier", "rfm_segment", "lifecycle_stage", "value_quadrant"], key="migration_dimension"
+    )
     if len(dates) < 2:
         st.info(t["migration_none"])
     else:
@@ -110,25 +136,39 @@ def main() -> None:
         date_a = a_col.selectbox(t["from"], dates, index=len(dates) - 2)
         date_b = b_col.selectbox(t["to"], dates, index=len(dates) - 1)
         migration = marts.migration_matrix(dimension, date_a, date_b)
-        base = alt.Chart(migration).encode(x=alt.X("to_segment:N", title=f"{t['to']} {date_b}"),
-                                           y=alt.Y("from_segment:N", title=f"{t['from']} {date_a}"))
-        st.altair_chart(base.mark_rect().encode(color=alt.Color("customers:Q", title=t["customers"]),
-                                                tooltip=["from_segment", "to_segment", "customers"])
-                        + base.mark_text(baseline="middle").encode(text="customers:Q"), width="stretch")
+        base = alt.Chart(migration).encode(
+            x=alt.X("to_segment:N", title=f"{t['to']} {date_b}"),
+            y=alt.Y("from_segment:N", title=f"{t['from']} {date_a}"),
+        )
+        st.altair_chart(
+            base.mark_rect().encode(
+                color=alt.Color("customers:Q", title=t["customers"]),
+                tooltip=["from_segment", "to_segment", "customers"],
+            )
+            + base.mark_text(baseline="middle").encode(text="customers:Q"),
+            width="stretch",
+        )
         st.caption(t["migration_caption"].format(customers=int(migration["customers"].sum()), a=date_a, b=date_b))
 
     st.subheader(t["drill"])
     d_col, s_col = st.columns(2)
-    drill_dimension = d_col.selectbox(t["dimension"], ["value_tier", "rfm_segment", "lifecycle_stage",
-                                                       "value_quadrant", "customer_type"], key="drill_dimension")
+    drill_dimension = d_col.selectbox(
+        t["dimension"],
+        ["value_tier", "rfm_segment", "lifecycle_stage", "value_quadrant", "customer_type"],
+        key="drill_dimension",
+    )
     summary = marts.summary(drill_dimension, lang)
     labels = dict(zip(summary["segment_value"], summary["label"]))
     segment = s_col.selectbox(t["segment"], list(summary["segment_value"]), format_func=lambda v: labels.get(v, v))
     customers = marts.customers(drill_dimension, segment)
     st.dataframe(customers, width="stretch", height=300)
     st.caption(t["drill_caption"].format(n=len(customers)))
-    st.download_button(t["download"], customers.to_csv(index=False).encode("utf-8"),
-                       file_name=f"segment_{drill_dimension}_{segment}.csv", mime="text/csv")
+    st.download_button(
+        t["download"],
+        customers.to_csv(index=False).encode("utf-8"),
+        file_name=f"segment_{drill_dimension}_{segment}.csv",
+        mime="text/csv",
+    )
 
 
 main()

@@ -5,6 +5,7 @@ The key is set through the DuckDB Python API, not through dbt, so it is in no co
 dbt log and no run result; variables live in the connection only, never in the database file.
 Which key: `segmart.privacy.pii_key(raw folder)` (the demo key on the generator's demo data).
 """
+
 from __future__ import annotations
 
 from typing import Any

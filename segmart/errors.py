@@ -4,6 +4,7 @@ Every user error is a SegmartError: its message says what is wrong (and the fix)
 `segmart.cli.main` prints it as `segmart <command>: <message>` on stderr and exits with its
 `exit_code`. This module imports nothing outside the standard library.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -33,5 +34,6 @@ def require_extra(extra: str) -> None:
     """Raise MissingExtra, naming the `pip install` that fixes it, if a module of `extra` is missing."""
     missing = [module for module in EXTRAS[extra] if importlib.util.find_spec(module) is None]
     if missing:
-        raise MissingExtra(f"needs {', '.join(missing)}, which comes with segmart's {extra} extra: "
-                           f'pip install "segmart[{extra}]"')
+        raise MissingExtra(
+            f'needs {", ".join(missing)}, which comes with segmart\'s {extra} extra: pip install "segmart[{extra}]"'
+        )

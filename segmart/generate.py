@@ -15,11 +15,13 @@ The shape every later model is judged on:
 Customers are generated in fixed-size chunks, each from its own random stream, and appended to
 Parquet writers: memory is bounded by the chunk size and the same seed gives the same bytes.
 """
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,8 @@ from segmart.layout import (
     write_raw_folder,
 )
 
+log = logging.getLogger(__name__)
+
 CHUNK_CUSTOMERS = 25_000
 TABLES = list(RAW_COLUMNS)
 
@@ -47,31 +51,89 @@ WEEKEND_LIFT = 1.15
 TIER_WEIGHT = {"tier_1": 6.0, "new_tier_1": 3.0, "tier_2": 1.5, "tier_3": 0.8, "tier_4_below": 0.4}
 # Category economics: typical unit price (CNY) and cost ratio.
 CATEGORY_PRICE = {
-    "electronics": (900, 0.82), "home_appliances": (700, 0.78), "apparel": (180, 0.55),
-    "beauty": (150, 0.50), "food_beverage": (60, 0.70), "mother_baby": (120, 0.65),
-    "home_furnishing": (260, 0.60), "sports_outdoor": (220, 0.58), "books_media": (45, 0.72),
+    "electronics": (900, 0.82),
+    "home_appliances": (700, 0.78),
+    "apparel": (180, 0.55),
+    "beauty": (150, 0.50),
+    "food_beverage": (60, 0.70),
+    "mother_baby": (120, 0.65),
+    "home_furnishing": (260, 0.60),
+    "sports_outdoor": (220, 0.58),
+    "books_media": (45, 0.72),
     "health_wellness": (130, 0.55),
 }
 CATEGORY_WEIGHT = [1.2, 0.8, 1.6, 1.3, 1.8, 0.8, 0.9, 0.8, 0.6, 0.7]
 CHANNELS = np.array(["online", "store", "app", "phone"], dtype=object)
-EVENT_TYPES = np.array(["page_view", "ad_click", "review", "complaint", "product_suggestion",
-                        "referral_signup", "referral_purchase", "value_added_purchase"], dtype=object)
+EVENT_TYPES = np.array(
+    [
+        "page_view",
+        "ad_click",
+        "review",
+        "complaint",
+        "product_suggestion",
+        "referral_signup",
+        "referral_purchase",
+        "value_added_purchase",
+    ],
+    dtype=object,
+)
 EDUCATION = np.array(["primary", "secondary", "vocational", "bachelor", "master", "doctorate"], dtype=object)
 EDUCATION_P = [0.08, 0.30, 0.22, 0.30, 0.08, 0.02]
-OCCUPATION = np.array(["student", "office_worker", "civil_servant", "professional", "manager",
-                       "self_employed", "worker", "farmer", "retired", "homemaker"], dtype=object)
-INDUSTRY = np.array(["manufacturing", "retail", "technology", "finance", "education",
-                     "healthcare", "logistics", "construction", "public_administration"], dtype=object)
+OCCUPATION = np.array(
+    [
+        "student",
+        "office_worker",
+        "civil_servant",
+        "professional",
+        "manager",
+        "self_employed",
+        "worker",
+        "farmer",
+        "retired",
+        "homemaker",
+    ],
+    dtype=object,
+)
+INDUSTRY = np.array(
+    [
+        "manufacturing",
+        "retail",
+        "technology",
+        "finance",
+        "education",
+        "healthcare",
+        "logistics",
+        "construction",
+        "public_administration",
+    ],
+    dtype=object,
+)
 COMPANY_SIZE = np.array(["micro", "small", "medium", "large"], dtype=object)
-ACQUISITION = np.array(["organic_search", "paid_search", "social", "referral", "store_walk_in",
-                        "partner", "direct"], dtype=object)
+ACQUISITION = np.array(
+    ["organic_search", "paid_search", "social", "referral", "store_walk_in", "partner", "direct"], dtype=object
+)
 LIFESTYLE = np.array(["frugal", "balanced", "premium", "adventurous", "homebody"], dtype=object)
 VALUES = np.array(["tradition", "achievement", "security", "self_direction", "benevolence"], dtype=object)
 CREDIT = np.array(["A", "B", "C", "D"], dtype=object)
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈")
 GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国文斌宇浩凯晨欣怡子涵雨轩")
-AREA_CODES = np.array(["110101", "310104", "440106", "440304", "510104", "500103", "330106",
-                       "420102", "320505", "610102", "320102", "430102"], dtype=object)
+AREA_CODES = np.array(
+    [
+        "110101",
+        "310104",
+        "440106",
+        "440304",
+        "510104",
+        "500103",
+        "330106",
+        "420102",
+        "320505",
+        "610102",
+        "320102",
+        "430102",
+    ],
+    dtype=object,
+)
 
 # Dirty-row rates per kind (each a fraction of that table's rows).
 DIRTY_RATE = 0.003
@@ -123,8 +185,66 @@ class Counter:
         self.dirty[table][reason] = self.dirty[table].get(reason, 0) + int(count)
 
 
+@dataclass
+class People:
+    """One chunk's customers, one entry per customer: what `Generator._draw_people` drew."""
+
+    n: int
+    numbers: np.ndarray  # customer numbers (C000000001 is number 1)
+    customer_id: pa.Array
+    ctype: np.ndarray  # 0 individual, 1 business, 2 government
+    is_org: np.ndarray
+    signup_t: np.ndarray  # days since the start date
+    engagement: np.ndarray
+    first_t: np.ndarray  # day of the first purchase (a buyer's, if before the end date)
+    is_buyer: np.ndarray
+    lam: np.ndarray  # purchase rate per day
+    drop: np.ndarray  # drop-out probability after each purchase
+    price_level: np.ndarray
+    city: np.ndarray  # index into the geo_cities seed
+    signup_epoch: np.ndarray
+    birth_epoch: np.ndarray
+
+
+@dataclass
+class Orders:
+    """One chunk's orders, one entry per order, in customer then time order."""
+
+    cust: np.ndarray  # index into People
+    day: np.ndarray  # days since the start date (fractional)
+    number: np.ndarray
+    epoch: np.ndarray  # local time, seconds
+    in_holiday: np.ndarray
+    channel: np.ndarray
+
+
+@dataclass
+class Lines:
+    """One chunk's order lines, one entry per line; amounts in CNY cents."""
+
+    order: np.ndarray  # index into Orders
+    number: np.ndarray  # line number within the order, from 1
+    cust: np.ndarray  # index into People
+    category: np.ndarray  # index into the categories
+    price_cents: np.ndarray
+    quantity: np.ndarray
+    gross: np.ndarray
+
+
+@dataclass
+class Settlement:
+    """Amounts (CNY cents) and status of each order of Orders."""
+
+    gross: np.ndarray
+    cost: np.ndarray
+    discount: np.ndarray
+    status: np.ndarray
+    refund: np.ndarray
+
+
 # ----------------------------------------------------------------------------------------------
 # small vectorised helpers
+
 
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     text = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
@@ -166,9 +286,9 @@ def _choice_rows(rng: np.random.Generator, cumulative: np.ndarray) -> np.ndarray
 # ----------------------------------------------------------------------------------------------
 # the generator
 
+
 class Generator:
-    def __init__(self, n_customers: int, seed: int, start: dt.date, end: dt.date,
-                 lookups: Lookups | None = None):
+    def __init__(self, n_customers: int, seed: int, start: dt.date, end: dt.date, lookups: Lookups | None = None):
         if n_customers < 1:
             raise ValueError("--customers must be at least 1")
         if end <= start:
@@ -179,8 +299,7 @@ class Generator:
         self.end = end
         self.lookups = lookups or Lookups.load()
         self.n_days = (end - start).days + 1
-        self.epoch0 = int(dt.datetime(start.year, start.month, start.day).replace(
-            tzinfo=dt.UTC).timestamp())
+        self.epoch0 = int(dt.datetime(start.year, start.month, start.day).replace(tzinfo=dt.UTC).timestamp())
         self.season = self._season()
         self.city_names = np.array([c["city"] for c in self.lookups.cities], dtype=object)
         self.city_en = np.array([c["city_en"] for c in self.lookups.cities], dtype=object)
@@ -190,6 +309,8 @@ class Generator:
         self.categories = np.array(self.lookups.categories, dtype=object)
         self.cat_price = np.array([CATEGORY_PRICE[c][0] for c in self.categories], dtype=float)
         self.cat_cost = np.array([CATEGORY_PRICE[c][1] for c in self.categories], dtype=float)
+        income_lift = {"tier_1": 1.6, "new_tier_1": 1.3, "tier_2": 1.1, "tier_3": 0.9, "tier_4_below": 0.75}
+        self.city_income = np.array([income_lift[c["city_tier"]] for c in self.lookups.cities])
         cat_weight = np.array(CATEGORY_WEIGHT, dtype=float)
         self.cat_p = cat_weight / cat_weight.sum()
         self.next_order = 1
@@ -207,7 +328,7 @@ class Generator:
             last = (dt.date.fromisoformat(window["end_date"]) - self.start).days
             if last < 0 or first >= self.n_days:
                 continue
-            lift[max(first, 0): min(last, self.n_days - 1) + 1] *= HOLIDAY_LIFT[window["holiday_code"]]
+            lift[max(first, 0) : min(last, self.n_days - 1) + 1] *= HOLIDAY_LIFT[window["holiday_code"]]
         return lift
 
     def _simulate(self, rng, first_t, is_buyer, lam, drop):
@@ -239,9 +360,35 @@ class Generator:
         return cust[order], day[order]
 
     def chunk(self, chunk_no: int, first_id: int, n: int) -> dict[str, pa.Table]:
+        """The raw tables of customers first_id .. first_id + n - 1, from the chunk's own random
+        stream. The steps below draw from that stream in a fixed order (changing the order changes
+        the data): customers' latent traits, their attribute columns, orders, order lines, amounts
+        and status, the order tables, engagement events, survey answers, then the dirty rows."""
         rng = np.random.default_rng([self.seed, chunk_no])
+        people = self._draw_people(rng, first_id, n)
+        customers = self._customer_columns(rng, people)
+        orders = self._draw_orders(rng, people)
+        lines = self._draw_lines(rng, people, orders)
+        settlement = self._settle_orders(rng, people, orders, lines)
+        order_columns, item_columns = self._order_columns(rng, people, orders, lines, settlement)
+        n_orders = np.bincount(orders.cust, minlength=n)
+        events = self._event_columns(rng, people, orders, settlement, n_orders)
+        survey = self._survey_columns(rng, people, lines, settlement)
+        tables = {
+            "customers": customers,
+            "orders": order_columns,
+            "order_items": item_columns,
+            "wallet_survey": survey,
+            "customer_events": events,
+        }
+        self._dirty(rng, tables, n_orders, lines.order)
+        return {name: pa.table(cols, schema=raw_schema(name)) for name, cols in tables.items()}
+
+    # --- customers ----------------------------------------------------------------------------
+    def _draw_people(self, rng: np.random.Generator, first_id: int, n: int) -> People:
+        """Each customer's type, sign-up, engagement, buying process (BTYD rate and drop-out),
+        price level, city and age: the latent traits every table is drawn from."""
         numbers = np.arange(first_id, first_id + n)
-        # --- customers ---------------------------------------------------------------------
         ctype = rng.choice(3, n, p=[0.92, 0.065, 0.015])  # individual, business, government
         is_org = ctype > 0
         signup_t = self.n_days * np.sqrt(rng.random(n))  # sign-ups grow over time
@@ -255,10 +402,60 @@ class Generator:
         price_level = rng.gamma(3.0, 1.0 / 3.0, n) * np.where(is_org, 3.0, 1.0)
         city = rng.choice(len(self.city_names), n, p=self.city_p)
         age_years = np.clip(rng.normal(38, 12, n), 16, 85)
-        birth_epoch = self.epoch0 + (signup_t * 86400).astype(np.int64) - (age_years * 365.25 * 86400).astype(np.int64)
-        signup_epoch = self.epoch0 + (signup_t * 86400).astype(np.int64)
+        return People(
+            n=n,
+            numbers=numbers,
+            customer_id=_ids("C", numbers, 9),
+            ctype=ctype,
+            is_org=is_org,
+            signup_t=signup_t,
+            engagement=engagement,
+            first_t=first_t,
+            is_buyer=is_buyer,
+            lam=lam,
+            drop=drop,
+            price_level=price_level,
+            city=city,
+            signup_epoch=self.epoch0 + (signup_t * 86400).astype(np.int64),
+            birth_epoch=self.epoch0
+            + (signup_t * 86400).astype(np.int64)
+            - (age_years * 365.25 * 86400).astype(np.int64),
+        )
 
-        customer_id = _ids("C", numbers, 9)
+    def _customer_columns(self, rng: np.random.Generator, people: People) -> dict[str, pa.Array]:
+        """The customers table's columns, in the raw layout's order."""
+        name, phone, email = self._names_and_contacts(rng, people)
+        id_number = self._id_numbers(rng, people)
+        gender, birth_date, education, occupation, monthly_income = self._demographics(rng, people)
+        city, province = self._places(rng, people)
+        customer_type, company_size, industry = self._customer_types(rng, people)
+        lifestyle, values, credit, acquisition = self._profiles(rng, people)
+        return {
+            "customer_id": people.customer_id,
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "id_number": id_number,
+            "gender": gender,
+            "birth_date": birth_date,
+            "education": education,
+            "occupation": occupation,
+            "monthly_income": monthly_income,
+            "city": city,
+            "province": province,
+            "customer_type": customer_type,
+            "company_size": company_size,
+            "industry": industry,
+            "signed_up_at": _local_text(people.signup_epoch),
+            "acquisition_channel": acquisition,
+            "lifestyle": lifestyle,
+            "personal_values": values,
+            "credit_rating": credit,
+        }
+
+    def _names_and_contacts(self, rng: np.random.Generator, people: People) -> tuple[pa.Array, ...]:
+        """Chinese names (surname and one or two given characters), mobile numbers and e-mails."""
+        n = people.n
         name = pa.array([SURNAMES[i] for i in rng.integers(0, len(SURNAMES), n)], pa.string())
         given = np.array(GIVEN, dtype=object)[rng.integers(0, len(GIVEN), (n, 2))]
         two = rng.random(n) < 0.6
@@ -266,15 +463,34 @@ class Generator:
         phone = pc.cast(pa.array(rng.integers(13_000_000_000, 19_999_999_999, n)), pa.string())
         letters = rng.integers(97, 123, (n, 7), dtype=np.uint8).view("S7").ravel().astype(str)
         domains = np.array(["@qq.com", "@163.com", "@126.com", "@gmail.com", "@outlook.com"], dtype=object)
-        email = pc.binary_join_element_wise(pa.array(letters.astype(object)), pc.cast(pa.array(numbers % 997), pa.string()),
-                                            pa.array(domains[rng.integers(0, len(domains), n)]), "")
-        birth_text = _local_text(birth_epoch, "%Y%m%d")
-        id17 = pc.binary_join_element_wise(pa.array(AREA_CODES[rng.integers(0, len(AREA_CODES), n)]), birth_text,
-                                           pc.utf8_lpad(pc.cast(pa.array(rng.integers(0, 1000, n)), pa.string()), 3, "0"), "")
+        email = pc.binary_join_element_wise(
+            pa.array(letters.astype(object)),
+            pc.cast(pa.array(people.numbers % 997), pa.string()),
+            pa.array(domains[rng.integers(0, len(domains), n)]),
+            "",
+        )
+        return name, phone, email
+
+    def _id_numbers(self, rng: np.random.Generator, people: People) -> pa.Array:
+        """18-character resident identity numbers (area code, birth date, sequence, ISO 7064
+        check character) of individuals; NULL for organisations."""
+        n = people.n
+        birth_text = _local_text(people.birth_epoch, "%Y%m%d")
+        id17 = pc.binary_join_element_wise(
+            pa.array(AREA_CODES[rng.integers(0, len(AREA_CODES), n)]),
+            birth_text,
+            pc.utf8_lpad(pc.cast(pa.array(rng.integers(0, 1000, n)), pa.string()), 3, "0"),
+            "",
+        )
         digits = np.frombuffer("".join(id17.to_pylist()).encode(), dtype=np.uint8).reshape(n, 17) - 48
         weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
         check = np.array(list("10X98765432"), dtype=object)[(digits * weights).sum(axis=1) % 11]
-        id_number = _with_nulls(pc.binary_join_element_wise(id17, pa.array(check), ""), is_org)
+        return _with_nulls(pc.binary_join_element_wise(id17, pa.array(check), ""), people.is_org)
+
+    def _demographics(self, rng: np.random.Generator, people: People) -> tuple[pa.Array, ...]:
+        """Gender (in the spellings exports use), birth date, education, occupation and monthly
+        income of individuals, each partly unknown; NULL for organisations."""
+        n, is_org = people.n, people.is_org
         gender_code = rng.integers(0, 2, n)
         gender_text = np.where(gender_code == 0, "M", "F").astype(object)
         variant = rng.random(n)
@@ -283,80 +499,180 @@ class Generator:
         gender_text[(variant > 0.97) & (gender_code == 0)] = " male"
         gender_text[(variant > 0.97) & (gender_code == 1)] = "Female"
         gender = _with_nulls(pa.array(gender_text, pa.string()), is_org | (rng.random(n) < 0.03))
-        birth_date = _with_nulls(_local_text(birth_epoch, "%Y-%m-%d"), is_org | (rng.random(n) < 0.05))
+        birth_date = _with_nulls(_local_text(people.birth_epoch, "%Y-%m-%d"), is_org | (rng.random(n) < 0.05))
         education = _with_nulls(pa.array(rng.choice(EDUCATION, n, p=EDUCATION_P)), is_org | (rng.random(n) < 0.2))
-        occupation = _with_nulls(pa.array(OCCUPATION[rng.integers(0, len(OCCUPATION), n)]), is_org | (rng.random(n) < 0.2))
-        tier_income = np.array([{"tier_1": 1.6, "new_tier_1": 1.3, "tier_2": 1.1, "tier_3": 0.9,
-                                 "tier_4_below": 0.75}[c["city_tier"]] for c in self.lookups.cities])
-        income = (rng.lognormal(np.log(7000), 0.6, n) * tier_income[city] * np.sqrt(price_level)).round(-2)
-        monthly_income = _with_nulls(pc.cast(pa.array(income.astype(np.int64)), pa.string()), is_org | (rng.random(n) < 0.25))
+        occupation = _with_nulls(
+            pa.array(OCCUPATION[rng.integers(0, len(OCCUPATION), n)]), is_org | (rng.random(n) < 0.2)
+        )
+        income = (
+            rng.lognormal(np.log(7000), 0.6, n) * self.city_income[people.city] * np.sqrt(people.price_level)
+        ).round(-2)
+        monthly_income = _with_nulls(
+            pc.cast(pa.array(income.astype(np.int64)), pa.string()), is_org | (rng.random(n) < 0.25)
+        )
+        return gender, birth_date, education, occupation, monthly_income
+
+    def _places(self, rng: np.random.Generator, people: People) -> tuple[pa.Array, pa.Array]:
+        """City as exports write it (with 市, in English, padded, or unknown) and its province."""
+        city = people.city
         city_text = self.city_names[city].copy()
-        style = rng.random(n)
+        style = rng.random(people.n)
         city_text[style < 0.05] = self.city_names[city][style < 0.05] + "市"
-        city_text[(style >= 0.05) & (style < 0.08)] = np.char.title(self.city_en[city][(style >= 0.05) & (style < 0.08)].astype(str))
-        city_text[(style >= 0.08) & (style < 0.10)] = " " + self.city_names[city][(style >= 0.08) & (style < 0.10)] + " "
+        city_text[(style >= 0.05) & (style < 0.08)] = np.char.title(
+            self.city_en[city][(style >= 0.05) & (style < 0.08)].astype(str)
+        )
+        city_text[(style >= 0.08) & (style < 0.10)] = (
+            " " + self.city_names[city][(style >= 0.08) & (style < 0.10)] + " "
+        )
         unknown_city = style > 0.995
         city_text[unknown_city] = "未知市"
         province = self.city_province[city].copy()
         province[unknown_city] = None
+        return pa.array(city_text, pa.string()), pa.array(province, pa.string())
+
+    def _customer_types(self, rng: np.random.Generator, people: People) -> tuple[pa.Array, ...]:
+        """Customer type (2C/2B/2G, in words or codes) and, for organisations, size and industry."""
+        n, ctype, is_org = people.n, people.ctype, people.is_org
         ctype_text = np.array(["individual", "business", "government"], dtype=object)[ctype]
         code_style = rng.random(n) < 0.03
         ctype_text[code_style] = np.array(["2C", "2B", "2G"], dtype=object)[ctype[code_style]]
         company_size = _with_nulls(pa.array(rng.choice(COMPANY_SIZE, n, p=[0.3, 0.35, 0.25, 0.1])), ~is_org)
         industry = _with_nulls(pa.array(INDUSTRY[rng.integers(0, len(INDUSTRY), n)]), ~is_org)
         industry = pc.if_else(pa.array(ctype == 2), pa.scalar("public_administration"), industry)
-        lifestyle = _with_nulls(pa.array(LIFESTYLE[rng.integers(0, len(LIFESTYLE), n)]), is_org | (rng.random(n) < 0.85))
+        return pa.array(ctype_text, pa.string()), company_size, industry
+
+    def _profiles(self, rng: np.random.Generator, people: People) -> tuple[pa.Array, ...]:
+        """Lifestyle and personal values (mostly unknown), credit rating and acquisition channel."""
+        n, is_org = people.n, people.is_org
+        lifestyle = _with_nulls(
+            pa.array(LIFESTYLE[rng.integers(0, len(LIFESTYLE), n)]), is_org | (rng.random(n) < 0.85)
+        )
         values = _with_nulls(pa.array(VALUES[rng.integers(0, len(VALUES), n)]), is_org | (rng.random(n) < 0.88))
         credit = _with_nulls(pa.array(rng.choice(CREDIT, n, p=[0.35, 0.4, 0.17, 0.08])), rng.random(n) < 0.1)
-        customers = {
-            "customer_id": customer_id, "name": name, "phone": phone, "email": email,
-            "id_number": id_number, "gender": gender, "birth_date": birth_date,
-            "education": education, "occupation": occupation, "monthly_income": monthly_income,
-            "city": pa.array(city_text, pa.string()), "province": pa.array(province, pa.string()),
-            "customer_type": pa.array(ctype_text, pa.string()), "company_size": company_size,
-            "industry": industry, "signed_up_at": _local_text(signup_epoch),
-            "acquisition_channel": pa.array(ACQUISITION[rng.integers(0, len(ACQUISITION), n)]),
-            "lifestyle": lifestyle, "personal_values": values, "credit_rating": credit,
-        }
+        acquisition = pa.array(ACQUISITION[rng.integers(0, len(ACQUISITION), n)])
+        return lifestyle, values, credit, acquisition
 
-        # --- orders ------------------------------------------------------------------------
-        cust, day = self._simulate(rng, first_t, is_buyer, lam, drop)
+    # --- orders -------------------------------------------------------------------------------
+    def _draw_orders(self, rng: np.random.Generator, people: People) -> Orders:
+        """The buyers' purchases (BTYD with seasonal thinning), numbered on from the previous
+        chunk, with a time of day and each customer's channel mix."""
+        cust, day = self._simulate(rng, people.first_t, people.is_buyer, people.lam, people.drop)
         m = cust.size
-        order_no = np.arange(self.next_order, self.next_order + m)
+        number = np.arange(self.next_order, self.next_order + m)
         self.next_order += m
         seconds = ((8 + 15 * rng.beta(2.0, 1.5, m)) * 3600).astype(np.int64)
-        order_epoch = self.epoch0 + day.astype(np.int64) * 86400 + seconds
-        day_idx = day.astype(np.int64)
-        in_holiday = self.season[day_idx] > WEEKEND_LIFT + 1e-9
-        channel_cum = np.cumsum(rng.dirichlet([3.0, 1.0, 1.5, 0.3], n), axis=1)
+        epoch = self.epoch0 + day.astype(np.int64) * 86400 + seconds
+        in_holiday = self.season[day.astype(np.int64)] > WEEKEND_LIFT + 1e-9
+        channel_cum = np.cumsum(rng.dirichlet([3.0, 1.0, 1.5, 0.3], people.n), axis=1)
         channel = CHANNELS[_choice_rows(rng, channel_cum[cust])]
-        # items
+        return Orders(cust=cust, day=day, number=number, epoch=epoch, in_holiday=in_holiday, channel=channel)
+
+    def _draw_lines(self, rng: np.random.Generator, people: People, orders: Orders) -> Lines:
+        """One to six lines per order: mostly the customer's favourite category (which may switch
+        once), priced by category and the customer's price level; organisations buy more units."""
+        n, m = people.n, orders.cust.size
         n_lines = np.minimum(1 + rng.poisson(0.5, m), 6)
         line_order = np.repeat(np.arange(m), n_lines)
         line_start = np.cumsum(n_lines) - n_lines
         line_number = np.arange(line_order.size) - np.repeat(line_start, n_lines) + 1
         fav1 = rng.choice(len(self.categories), n, p=self.cat_p)
         fav2 = rng.choice(len(self.categories), n, p=self.cat_p)
-        switch_t = np.where(rng.random(n) < 0.25, signup_t + rng.random(n) * (self.n_days - signup_t), np.inf)
-        line_cust = cust[line_order]
-        favourite = np.where(day[line_order] < switch_t[line_cust], fav1[line_cust], fav2[line_cust])
-        category = np.where(rng.random(line_order.size) < 0.6, favourite,
-                            rng.choice(len(self.categories), line_order.size, p=self.cat_p))
+        switch_t = np.where(
+            rng.random(n) < 0.25, people.signup_t + rng.random(n) * (self.n_days - people.signup_t), np.inf
+        )
+        line_cust = orders.cust[line_order]
+        favourite = np.where(orders.day[line_order] < switch_t[line_cust], fav1[line_cust], fav2[line_cust])
+        category = np.where(
+            rng.random(line_order.size) < 0.6,
+            favourite,
+            rng.choice(len(self.categories), line_order.size, p=self.cat_p),
+        )
         price_cents = np.maximum(
-            (self.cat_price[category] * rng.lognormal(0.0, 0.5, line_order.size) * price_level[line_cust] * 100).round(),
-            100).astype(np.int64)
-        quantity = 1 + rng.poisson(np.where(is_org[line_cust], 1.5, 0.3))
-        line_gross = price_cents * quantity
-        gross = np.bincount(line_order, line_gross, minlength=m).astype(np.int64)
-        cost = np.bincount(line_order, line_gross * self.cat_cost[category], minlength=m).round().astype(np.int64)
-        discount_rate = np.where(rng.random(m) < np.where(in_holiday, 0.55, 0.25), rng.uniform(0.05, 0.30, m), 0.0)
+            (
+                self.cat_price[category]
+                * rng.lognormal(0.0, 0.5, line_order.size)
+                * people.price_level[line_cust]
+                * 100
+            ).round(),
+            100,
+        ).astype(np.int64)
+        quantity = 1 + rng.poisson(np.where(people.is_org[line_cust], 1.5, 0.3))
+        return Lines(
+            order=line_order,
+            number=line_number,
+            cust=line_cust,
+            category=category,
+            price_cents=price_cents,
+            quantity=quantity,
+            gross=price_cents * quantity,
+        )
+
+    def _settle_orders(self, rng: np.random.Generator, people: People, orders: Orders, lines: Lines) -> Settlement:
+        """Each order's gross, cost, discount (more often in holiday windows), status (cancelled,
+        returned at the customer's own return rate, completed) and refund, in CNY cents."""
+        m = orders.cust.size
+        gross = np.bincount(lines.order, lines.gross, minlength=m).astype(np.int64)
+        cost = (
+            np.bincount(lines.order, lines.gross * self.cat_cost[lines.category], minlength=m).round().astype(np.int64)
+        )
+        discount_rate = np.where(
+            rng.random(m) < np.where(orders.in_holiday, 0.55, 0.25), rng.uniform(0.05, 0.30, m), 0.0
+        )
         discount = (gross * discount_rate).round().astype(np.int64)
-        return_rate = rng.beta(1.0, 19.0, n)
+        return_rate = rng.beta(1.0, 19.0, people.n)
         u = rng.random(m)
-        status = np.where(u < 0.04, "cancelled", np.where(u < 0.04 + return_rate[cust], "returned", "completed")).astype(object)
+        status = np.where(
+            u < 0.04, "cancelled", np.where(u < 0.04 + return_rate[orders.cust], "returned", "completed")
+        ).astype(object)
         partial = (status == "completed") & (rng.random(m) < 0.02)
-        refund = np.where(status == "returned", gross - discount,
-                          np.where(partial, ((gross - discount) * rng.uniform(0.1, 0.5, m)).round(), 0)).astype(np.int64)
+        refund = np.where(
+            status == "returned",
+            gross - discount,
+            np.where(partial, ((gross - discount) * rng.uniform(0.1, 0.5, m)).round(), 0),
+        ).astype(np.int64)
+        return Settlement(gross=gross, cost=cost, discount=discount, status=status, refund=refund)
+
+    def _order_columns(
+        self, rng: np.random.Generator, people: People, orders: Orders, lines: Lines, settlement: Settlement
+    ) -> tuple[dict[str, pa.Array], dict[str, pa.Array]]:
+        """The orders and order_items tables' columns: amounts in the order's currency (a few
+        orders in HKD or USD, CNY spelled several ways), timestamps in several formats."""
+        currency, rate = self._currencies(rng, orders.cust.size)
+
+        def in_currency(cents):
+            return (cents / rate).round().astype(np.int64)
+
+        # amounts in the order's currency; the refund is derived there so it never exceeds
+        # what was paid after rounding
+        gross_fx, discount_fx = in_currency(settlement.gross), in_currency(settlement.discount)
+        refund_fx = np.minimum(in_currency(settlement.refund), gross_fx - discount_fx)
+        order_columns = {
+            "order_id": _ids("O", orders.number, 10),
+            "customer_id": people.customer_id.take(pa.array(orders.cust)),
+            "ordered_at": self._order_timestamps(rng, orders.epoch),
+            "channel": pa.array(orders.channel, pa.string()),
+            "status": pa.array(settlement.status, pa.string()),
+            "currency": pa.array(currency, pa.string()),
+            "gross_amount": _money(gross_fx),
+            "discount_amount": _money(discount_fx),
+            "refund_amount": _money(refund_fx),
+            "cost_amount": _money(in_currency(settlement.cost)),
+        }
+        size = lines.order.size
+        item_columns = {
+            "order_id": order_columns["order_id"].take(pa.array(lines.order)),
+            "line_number": pc.cast(pa.array(lines.number), pa.string()),
+            "product_id": _ids("P", lines.category * 10_000 + rng.integers(0, 2_000, size), 6),
+            "category": pa.array(self.categories[lines.category], pa.string()),
+            "quantity": pc.cast(pa.array(lines.quantity), pa.string()),
+            "unit_price": _money((lines.price_cents / rate[lines.order]).round().astype(np.int64)),
+        }
+        return order_columns, item_columns
+
+    @staticmethod
+    def _currencies(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each order's currency code as exported (CNY, also RMB, cny, 人民币; some HKD and USD)
+        and the CNY per unit of it."""
         cur = rng.random(m)
         currency = np.full(m, "CNY", dtype=object)
         rate = np.ones(m)
@@ -367,59 +683,53 @@ class Generator:
         rate[(cur >= 0.980) & (cur < 0.992)] = 0.92
         currency[cur >= 0.992] = "USD"
         rate[cur >= 0.992] = 7.10
+        return currency, rate
 
-        def in_currency(cents):
-            return (cents / rate).round().astype(np.int64)
-
-        # amounts in the order's currency; the refund is derived there so it never exceeds
-        # what was paid after rounding
-        gross_fx, discount_fx = in_currency(gross), in_currency(discount)
-        refund_fx = np.minimum(in_currency(refund), gross_fx - discount_fx)
-        ts_style = rng.random(m)
-        ordered_at = _local_text(order_epoch).to_numpy(zero_copy_only=False).astype(object)
+    @staticmethod
+    def _order_timestamps(rng: np.random.Generator, epoch: np.ndarray) -> pa.Array:
+        """Local order times as text: mostly `YYYY-MM-DD HH:MM:SS`, some ISO 8601 with +08:00,
+        a few `YYYY/MM/DD HH:MM`."""
+        ts_style = rng.random(epoch.size)
+        ordered_at = _local_text(epoch).to_numpy(zero_copy_only=False).astype(object)
         iso = ts_style < 0.08
-        ordered_at[iso] = _local_text(order_epoch[iso], "%Y-%m-%dT%H:%M:%S+08:00").to_numpy(zero_copy_only=False)
+        ordered_at[iso] = _local_text(epoch[iso], "%Y-%m-%dT%H:%M:%S+08:00").to_numpy(zero_copy_only=False)
         slash = ts_style > 0.98
-        ordered_at[slash] = _local_text(order_epoch[slash], "%Y/%m/%d %H:%M").to_numpy(zero_copy_only=False)
-        orders = {
-            "order_id": _ids("O", order_no, 10),
-            "customer_id": customer_id.take(pa.array(cust)),
-            "ordered_at": pa.array(ordered_at, pa.string()),
-            "channel": pa.array(channel, pa.string()),
-            "status": pa.array(status, pa.string()),
-            "currency": pa.array(currency, pa.string()),
-            "gross_amount": _money(gross_fx),
-            "discount_amount": _money(discount_fx),
-            "refund_amount": _money(refund_fx),
-            "cost_amount": _money(in_currency(cost)),
-        }
-        items = {
-            "order_id": orders["order_id"].take(pa.array(line_order)),
-            "line_number": pc.cast(pa.array(line_number), pa.string()),
-            "product_id": _ids("P", category * 10_000 + rng.integers(0, 2_000, line_order.size), 6),
-            "category": pa.array(self.categories[category], pa.string()),
-            "quantity": pc.cast(pa.array(quantity), pa.string()),
-            "unit_price": _money((price_cents / rate[line_order]).round().astype(np.int64)),
-        }
+        ordered_at[slash] = _local_text(epoch[slash], "%Y/%m/%d %H:%M").to_numpy(zero_copy_only=False)
+        return pa.array(ordered_at, pa.string())
 
-        # --- engagement events ---------------------------------------------------------------
-        n_orders = np.bincount(cust, minlength=n)
+    # --- engagement events and the wallet survey ----------------------------------------------
+    def _event_columns(
+        self,
+        rng: np.random.Generator,
+        people: People,
+        orders: Orders,
+        settlement: Settlement,
+        n_orders: np.ndarray,
+    ) -> dict[str, pa.Array]:
+        """Engagement events (page views, ad clicks, reviews, complaints, suggestions, referrals,
+        value-added purchases): Poisson counts per customer and type from engagement, orders and
+        returns, spread over the customer's active period."""
+        n, signup_t = people.n, people.signup_t
         last_t = np.full(n, -1.0)
-        np.maximum.at(last_t, cust, day)
+        np.maximum.at(last_t, orders.cust, orders.day)
         last_t = np.where(n_orders > 0, last_t, np.minimum(signup_t + 180.0, self.n_days))
         active_days = np.maximum(last_t + 30.0 - signup_t, 1.0)
         active_days = np.minimum(active_days, self.n_days - signup_t + 1e-9)
-        returns = np.bincount(cust, status == "returned", minlength=n)
-        expected = np.stack([
-            engagement * active_days / 60.0 + 0.8 * n_orders,                  # page_view
-            engagement * active_days / 90.0,                                     # ad_click
-            0.15 * n_orders,                                                     # review
-            0.02 * n_orders + 0.3 * returns,                                     # complaint
-            0.05 * n_orders * engagement,                                        # product_suggestion
-            0.03 * n_orders * engagement,                                        # referral_signup
-            0.02 * n_orders * engagement,                                        # referral_purchase
-            0.05 * n_orders,                                                     # value_added_purchase
-        ], axis=1)
+        returns = np.bincount(orders.cust, settlement.status == "returned", minlength=n)
+        engagement = people.engagement
+        expected = np.stack(
+            [
+                engagement * active_days / 60.0 + 0.8 * n_orders,  # page_view
+                engagement * active_days / 90.0,  # ad_click
+                0.15 * n_orders,  # review
+                0.02 * n_orders + 0.3 * returns,  # complaint
+                0.05 * n_orders * engagement,  # product_suggestion
+                0.03 * n_orders * engagement,  # referral_signup
+                0.02 * n_orders * engagement,  # referral_purchase
+                0.05 * n_orders,  # value_added_purchase
+            ],
+            axis=1,
+        )
         counts = rng.poisson(expected)
         ev_cust = np.repeat(np.repeat(np.arange(n), len(EVENT_TYPES)), counts.ravel())
         ev_type = np.repeat(np.tile(np.arange(len(EVENT_TYPES)), n), counts.ravel())
@@ -429,45 +739,44 @@ class Generator:
         ev_cust, ev_type, ev_epoch = ev_cust[ev_order], ev_type[ev_order], ev_epoch[ev_order]
         ev_no = np.arange(self.next_event, self.next_event + ev_cust.size)
         self.next_event += ev_cust.size
-        events = {
+        return {
             "event_id": _ids("E", ev_no, 11),
-            "customer_id": customer_id.take(pa.array(ev_cust, pa.int64())),
+            "customer_id": people.customer_id.take(pa.array(ev_cust, pa.int64())),
             "occurred_at": _local_text(ev_epoch),
             "event_type": pa.array(EVENT_TYPES[ev_type], pa.string()),
         }
 
-        # --- wallet survey -------------------------------------------------------------------
+    def _survey_columns(
+        self, rng: np.random.Generator, people: People, lines: Lines, settlement: Settlement
+    ) -> dict[str, pa.Array]:
+        """Wallet survey answers of about 12% of customers, one to three categories each."""
         # Spend with us per customer and category over the data; the stated wallet is that spend
         # (annualised) divided by the true share of wallet, plus a base wallet for non-buyers.
-        ncat = len(self.categories)
-        valid = status[line_order] != "cancelled"
-        spend = np.bincount(line_cust[valid] * ncat + category[valid], line_gross[valid] / 100.0,
-                            minlength=n * ncat).reshape(n, ncat)
-        years = np.maximum((self.n_days - first_t) / 365.0, 0.25)
+        n, ncat, signup_t = people.n, len(self.categories), people.signup_t
+        valid = settlement.status[lines.order] != "cancelled"
+        spend = np.bincount(
+            lines.cust[valid] * ncat + lines.category[valid], lines.gross[valid] / 100.0, minlength=n * ncat
+        ).reshape(n, ncat)
+        years = np.maximum((self.n_days - people.first_t) / 365.0, 0.25)
         answers = rng.random(n) < 0.12
         n_answers = np.where(answers, rng.integers(1, 4, n), 0)
         sv_cust = np.repeat(np.arange(n), n_answers)
         sv_cat = rng.choice(ncat, sv_cust.size, p=self.cat_p)
         share = rng.beta(2.0, 3.0, sv_cust.size)
         share[rng.random(sv_cust.size) < 0.03] = 1.3  # a few state less than they spend with us
-        base = 300.0 * price_level[sv_cust] * self.cat_price[sv_cat] / 100.0
+        base = 300.0 * people.price_level[sv_cust] * self.cat_price[sv_cat] / 100.0
         stated = (spend[sv_cust, sv_cat] / years[sv_cust] / share + base).round(-1)
         sv_t = np.maximum(signup_t[sv_cust], self.n_days - 730) + rng.random(sv_cust.size) * 300
         sv_t = np.minimum(sv_t, self.n_days - 1)
         sv_no = np.arange(self.next_response, self.next_response + sv_cust.size)
         self.next_response += sv_cust.size
-        survey = {
+        return {
             "response_id": _ids("S", sv_no, 9),
-            "customer_id": customer_id.take(pa.array(sv_cust, pa.int64())),
+            "customer_id": people.customer_id.take(pa.array(sv_cust, pa.int64())),
             "surveyed_at": _local_text(self.epoch0 + (sv_t * 86400).astype(np.int64)),
             "category": pa.array(self.categories[sv_cat], pa.string()),
             "stated_annual_spend": pc.cast(pa.array(stated.astype(np.int64)), pa.string()),
         }
-
-        tables = {"customers": customers, "orders": orders, "order_items": items,
-                  "wallet_survey": survey, "customer_events": events}
-        self._dirty(rng, tables, n_orders, line_order)
-        return {name: pa.table(cols, schema=raw_schema(name)) for name, cols in tables.items()}
 
     # --- dirty rows ---------------------------------------------------------------------------
     def _dirty(self, rng, tables, n_orders, line_order):
@@ -478,7 +787,7 @@ class Generator:
         def pick(pool: np.ndarray, kinds: int) -> list[np.ndarray]:
             k = int(round(pool.size * DIRTY_RATE))
             chosen = rng.permutation(pool)[: k * kinds]
-            return [np.sort(chosen[i * k:(i + 1) * k]) for i in range(kinds)]
+            return [np.sort(chosen[i * k : (i + 1) * k]) for i in range(kinds)]
 
         # customers: faults only on customers without orders (so no order is orphaned)
         cust = tables["customers"]
@@ -490,7 +799,9 @@ class Generator:
         cust["customer_id"] = _set(cust["customer_id"], missing, None)
         cust["signed_up_at"] = _set(cust["signed_up_at"], bad, [bad_ts[i % 4] for i in range(bad.size)])
         cust["signed_up_at"] = _set(cust["signed_up_at"], fut, future)
-        cust["birth_date"] = _set(cust["birth_date"], age, [("1890-01-01", "2030-06-01")[i % 2] for i in range(age.size)])
+        cust["birth_date"] = _set(
+            cust["birth_date"], age, [("1890-01-01", "2030-06-01")[i % 2] for i in range(age.size)]
+        )
         for reason, rows in [(R_MISSING_CUSTOMER, missing), (R_BAD_TS, bad), (R_FUTURE_TS, fut), (R_AGE, age)]:
             self.counter.add_dirty("customers", reason, rows.size)
         dup = pick(np.setdiff1d(np.arange(n), dirty_customers), 1)[0]
@@ -538,9 +849,16 @@ class Generator:
             orders["currency"] = _set(orders["currency"], currency, "XYZ")
             orders["gross_amount"] = _set(orders["gross_amount"], number, "12,5O0")
             bad_orders = np.concatenate([m_id, unknown, b_ts, f_ts, neg, refund, currency, number])
-            for reason, rows in [(R_MISSING_CUSTOMER, m_id), (R_UNKNOWN_CUSTOMER, unknown), (R_BAD_TS, b_ts),
-                                 (R_FUTURE_TS, f_ts), (R_NEGATIVE, neg), (R_REFUND, refund),
-                                 (R_CURRENCY, currency), (R_BAD_NUMBER, number)]:
+            for reason, rows in [
+                (R_MISSING_CUSTOMER, m_id),
+                (R_UNKNOWN_CUSTOMER, unknown),
+                (R_BAD_TS, b_ts),
+                (R_FUTURE_TS, f_ts),
+                (R_NEGATIVE, neg),
+                (R_REFUND, refund),
+                (R_CURRENCY, currency),
+                (R_BAD_NUMBER, number),
+            ]:
                 self.counter.add_dirty("orders", reason, rows.size)
             # items of quarantined orders have no accepted order: a guest order's (no customer
             # id) are guest_order_line, the others unknown_order_id
@@ -566,34 +884,69 @@ class Generator:
             cols[name] = pc.take(cols[name], index)
 
     def run(self, out_dir: Path, progress: bool | None = None) -> dict:
-        return write_raw_folder(Path(out_dir), lambda tmp: self._write(tmp, progress))
+        """Write the raw folder out_dir. progress: a progress bar (None: on a terminal only)."""
+
+        def fill(tmp: Path) -> dict:
+            # said once the folder is known to be writable: a refused --out is the only line
+            log.info(
+                "generating %s customers (seed %d, %s to %s) in %d chunk(s) into %s",
+                f"{self.n_customers:,}",
+                self.seed,
+                self.start,
+                self.end,
+                -(-self.n_customers // CHUNK_CUSTOMERS),
+                out_dir,
+            )
+            return self._write(tmp, progress)
+
+        return write_raw_folder(Path(out_dir), fill)
 
     def _write(self, tmp: Path, progress: bool | None) -> dict:
-        writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd")
-                   for t in TABLES}
+        writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd") for t in TABLES}
         chunks = range(0, self.n_customers, CHUNK_CUSTOMERS)
         try:
-            for chunk_no, first in enumerate(tqdm(chunks, desc="generate", unit="chunk",
-                                                  disable=None if progress is None else not progress)):
+            for chunk_no, first in enumerate(
+                tqdm(chunks, desc="generate", unit="chunk", disable=None if progress is None else not progress)
+            ):
                 n = min(CHUNK_CUSTOMERS, self.n_customers - first)
-                for table, data in self.chunk(chunk_no, first + 1, n).items():
+                tables = self.chunk(chunk_no, first + 1, n)
+                for table, data in tables.items():
                     writers[table].write_table(data, row_group_size=1_000_000)
                     self.counter.rows[table] += data.num_rows
+                log.debug(
+                    "chunk %d/%d, customers %s to %s: %s",
+                    chunk_no + 1,
+                    len(chunks),
+                    f"{first + 1:,}",
+                    f"{first + n:,}",
+                    ", ".join(f"{table} {data.num_rows:,}" for table, data in tables.items()),
+                )
         finally:
             for writer in writers.values():
                 writer.close()
         manifest = {
             "written_by": "segmart generate",
             "settings": {"reporting_currency": "CNY", "business_timezone": "Asia/Shanghai"},
-            "generator": {"customers": self.n_customers, "seed": self.seed,
-                          "start_date": self.start.isoformat(), "end_date": self.end.isoformat()},
+            "generator": {
+                "customers": self.n_customers,
+                "seed": self.seed,
+                "start_date": self.start.isoformat(),
+                "end_date": self.end.isoformat(),
+            },
             "rows": self.counter.rows,
             "dirty": self.counter.dirty,
         }
         (tmp / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        log.debug("dirty rows planted, by table and reason: %s", self.counter.dirty)
         return manifest
 
 
-def generate(n_customers: int, seed: int, out_dir: Path, start: dt.date = dt.date(2021, 1, 1),
-             end: dt.date = dt.date(2025, 12, 31), progress: bool | None = None) -> dict:
+def generate(
+    n_customers: int,
+    seed: int,
+    out_dir: Path,
+    start: dt.date = dt.date(2021, 1, 1),
+    end: dt.date = dt.date(2025, 12, 31),
+    progress: bool | None = None,
+) -> dict:
     return Generator(n_customers, seed, start, end).run(out_dir, progress)

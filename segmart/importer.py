@@ -10,11 +10,13 @@ no usable value at all, an unreadable Parquet file) and a share of rows staging 
 nothing is written. The output folder is replaced only when segmart wrote it
 (segmart.layout.write_raw_folder).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import json
+import logging
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +26,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import yaml
 
 from segmart.errors import SegmartError
 from segmart.layout import (
@@ -32,6 +33,7 @@ from segmart.layout import (
     RAW_COLUMNS,
     RawFolderError,
     check_out_folder,
+    dbt_vars,
     project_root,
     raw_schema,
     write_raw_folder,
@@ -39,11 +41,32 @@ from segmart.layout import (
 from segmart.presets import PRESETS
 from segmart.privacy import pseudonymous_id
 
-ISO_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
-               "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"]
+log = logging.getLogger(__name__)
+
+ISO_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%z",
+]
 # tried (only to suggest --date-format) when no value parses in the declared or ISO formats
-COMMON_FORMATS = ["%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y",
-                  "%m/%d/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y", "%Y%m%d"]
+COMMON_FORMATS = [
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%Y%m%d",
+]
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d*)(,\d*)?$")
 INTEGRAL_ID = re.compile(r"^[+-]?\d+(\.0*)?$")
@@ -82,8 +105,11 @@ def read_text_table(path: Path, delimiter: str = ",") -> pa.Table:
             path,
             read_options=pacsv.ReadOptions(encoding="utf8"),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(column_types={n.strip(): pa.string() for n in names},
-                                                 strings_can_be_null=True, quoted_strings_can_be_null=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n.strip(): pa.string() for n in names},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
         )
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc) or "UTF-8" in str(exc):
@@ -139,9 +165,22 @@ class Mapping:
         return bool(self.quantity_col or self.unit_price_col or self.line_amount_col)
 
     def columns(self) -> list[str]:
-        names = ["customer_col", "email_col", "date_col", "amount_col", "order_id_col", "quantity_col",
-                 "unit_price_col", "line_amount_col", "product_col", "category_col", "currency_col",
-                 "discount_col", "refund_col", "city_col"]
+        names = [
+            "customer_col",
+            "email_col",
+            "date_col",
+            "amount_col",
+            "order_id_col",
+            "quantity_col",
+            "unit_price_col",
+            "line_amount_col",
+            "product_col",
+            "category_col",
+            "currency_col",
+            "discount_col",
+            "refund_col",
+            "city_col",
+        ]
         return [getattr(self, n) for n in names if getattr(self, n)]
 
 
@@ -157,15 +196,15 @@ def build_mapping(preset: str | None = None, **options) -> Mapping:
 
 
 def seed_currencies() -> set[str]:
-    table = pacsv.read_csv(project_root() / CURRENCY_SEED,
-                           convert_options=pacsv.ConvertOptions(column_types={"raw_code": pa.string()}))
+    table = pacsv.read_csv(
+        project_root() / CURRENCY_SEED, convert_options=pacsv.ConvertOptions(column_types={"raw_code": pa.string()})
+    )
     return {c.strip().upper() for c in table["raw_code"].to_pylist() if c}
 
 
 def max_reject_share() -> float:
     """`max_quarantine_rate_error` from dbt_project.yml: the build fails above it."""
-    project = yaml.safe_load((project_root() / "dbt_project.yml").read_text())
-    return float(project["vars"]["max_quarantine_rate_error"])
+    return float(dbt_vars()["max_quarantine_rate_error"])
 
 
 def _validate(mapping: Mapping) -> None:
@@ -179,27 +218,36 @@ def _validate(mapping: Mapping) -> None:
         if not mapping.order_id_col:
             raise ImportProblem("line-level data needs --order-id-col to group lines into orders")
     elif not mapping.amount_col:
-        raise ImportProblem("name the amount: --amount-col for one row per order, or --quantity-col and "
-                           "--unit-price-col (or --line-amount-col) for one row per order line")
+        raise ImportProblem(
+            "name the amount: --amount-col for one row per order, or --quantity-col and "
+            "--unit-price-col (or --line-amount-col) for one row per order line"
+        )
     if mapping.decimal_separator not in {".", ","}:
         raise ImportProblem(f"decimal separator must be . or , (got {mapping.decimal_separator!r})")
     if mapping.currency is not None:
         mapping.currency = mapping.currency.strip().upper()
         if mapping.currency not in seed_currencies():
-            raise ImportProblem(f"currency {mapping.currency} has no rate in {CURRENCY_SEED} (add a row "
-                               "raw_code,currency_code,cny_per_unit for it)")
+            raise ImportProblem(
+                f"currency {mapping.currency} has no rate in {CURRENCY_SEED} (add a row "
+                "raw_code,currency_code,cny_per_unit for it)"
+            )
     if mapping.timezone is None and mapping.date_format and "%z" in mapping.date_format:
         # the offsets fix each instant, not the shop's calendar day (and they change with summer time)
-        raise ImportProblem("the dates carry UTC offsets, not the shop's time zone: pass --timezone with the shop's "
-                           "IANA zone (e.g. --timezone America/New_York); business days are counted there")
+        raise ImportProblem(
+            "the dates carry UTC offsets, not the shop's time zone: pass --timezone with the shop's "
+            "IANA zone (e.g. --timezone America/New_York); business days are counted there"
+        )
     if mapping.timezone is not None:
         try:
             ZoneInfo(mapping.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ImportProblem(f"unknown time zone {mapping.timezone!r} (use an IANA name like Europe/London)") from None
+            raise ImportProblem(
+                f"unknown time zone {mapping.timezone!r} (use an IANA name like Europe/London)"
+            ) from None
 
 
 # ------------------------------------------------------------------ parsing, per distinct value
+
 
 class _Dates:
     """Strict strptime per distinct value. Valid dates become 'YYYY-MM-DD HH:MM:SS' (naive local
@@ -275,6 +323,7 @@ def _integral_ids(values: list[str | None]) -> list[str | None]:
 
 # ------------------------------------------------------------------ the import
 
+
 @dataclasses.dataclass
 class _Rejects:
     """Rows staging would quarantine, by (column, reason), with an example value."""
@@ -295,8 +344,9 @@ class _Rejects:
         return out
 
 
-def import_export(orders: Path, mapping: Mapping, out_dir: Path, customers: list[Path] | None = None,
-                  delimiter: str = ",") -> dict:
+def import_export(
+    orders: Path, mapping: Mapping, out_dir: Path, customers: list[Path] | None = None, delimiter: str = ","
+) -> dict:
     """Read, check and write; returns the summary. Raises ImportProblem (nothing written)."""
     _validate(mapping)
     out_dir = Path(out_dir)
@@ -312,23 +362,35 @@ def import_export(orders: Path, mapping: Mapping, out_dir: Path, customers: list
             header = handle.readline().decode("utf-8", errors="replace")
     _require_columns(orders, table, mapping.columns(), _delimiter_hint(header, delimiter) if is_csv else "")
     rows_read = table.num_rows
+    log.debug(
+        "read %s rows of %s; mapping %s",
+        f"{rows_read:,}",
+        orders,
+        {k: v for k, v in dataclasses.asdict(mapping).items() if v is not None},
+    )
     # a header line repeated in the middle (exports concatenated from several files)
     repeated = pa.array([True] * table.num_rows, pa.bool_())
     for name in table.column_names:
-        repeated = pc.and_(repeated, pc.fill_null(pc.equal(pc.utf8_trim_whitespace(table[name].combine_chunks()), name), False))
+        repeated = pc.and_(
+            repeated, pc.fill_null(pc.equal(pc.utf8_trim_whitespace(table[name].combine_chunks()), name), False)
+        )
     repeated_headers = int(pc.sum(repeated).as_py() or 0)
     if repeated_headers:
         table = table.filter(pc.invert(repeated))
     if table.num_rows == 0:
         _fail(orders, "no data rows (only a header)")
-    amount_cols = [mapping.amount_col] if not mapping.line_level else (
-        [mapping.line_amount_col] if mapping.line_amount_col else [mapping.unit_price_col])
+    amount_cols = (
+        [mapping.amount_col]
+        if not mapping.line_level
+        else ([mapping.line_amount_col] if mapping.line_amount_col else [mapping.unit_price_col])
+    )
     numbers = _Numbers(mapping.decimal_separator)
     for col in amount_cols:
         if not any(numbers(v) is not None for v in table[col].to_pylist()):
             hint = ""
-            if mapping.decimal_separator == "." and any(DECIMAL_COMMA.match((v or "").strip()) and "," in (v or "")
-                                                        for v in table[col].to_pylist()):
+            if mapping.decimal_separator == "." and any(
+                DECIMAL_COMMA.match((v or "").strip()) and "," in (v or "") for v in table[col].to_pylist()
+            ):
                 hint = "; looks like a decimal comma: pass --decimal-separator ,"
             _fail(orders, f"column {col!r} has no numeric value{hint}")
     dates = _Dates(mapping.date_format)
@@ -336,8 +398,11 @@ def import_export(orders: Path, mapping: Mapping, out_dir: Path, customers: list
     distinct_dates = {v for v in date_values if v is not None}
     if not any(dates(v) is not None for v in distinct_dates):
         shown = mapping.date_format or "ISO 8601 (YYYY-MM-DD[ HH:MM:SS])"
-        _fail(orders, f"column {mapping.date_col!r} has no date in the format {shown}"
-                      f"{_format_hint(distinct_dates)} (use --date-format)")
+        _fail(
+            orders,
+            f"column {mapping.date_col!r} has no date in the format {shown}"
+            f"{_format_hint(distinct_dates)} (use --date-format)",
+        )
     _check_day_first(orders, mapping, dates, distinct_dates)
 
     result = _map(table, mapping, numbers, dates, orders.stem)
@@ -358,8 +423,9 @@ def import_export(orders: Path, mapping: Mapping, out_dir: Path, customers: list
     def fill(tmp: Path) -> None:
         tables = {"orders": result["orders"], "order_items": result["order_items"], "customers": raw_customers}
         for name in RAW_COLUMNS:
-            pq.write_table(tables.get(name, raw_schema(name).empty_table()), tmp / f"{name}.parquet",
-                           compression="zstd")
+            pq.write_table(
+                tables.get(name, raw_schema(name).empty_table()), tmp / f"{name}.parquet", compression="zstd"
+            )
         manifest = {
             "written_by": "segmart import",
             "settings": settings,
@@ -404,9 +470,12 @@ def _check_day_first(path: Path, mapping: Mapping, dates: _Dates, distinct: set[
     if swap_only and not declared_only:
         swap_only.sort()
         order = "day-first" if swapped.index("%d") < swapped.index("%m") else "month-first"
-        _fail(path, f"column {mapping.date_col!r}: {len(swap_only):,} of {len(distinct):,} distinct dates do not parse "
-                    f"as {mapping.date_format} but do with day and month swapped (e.g. {swap_only[0]!r}); "
-                    f"looks {order}: pass --date-format {swapped}")
+        _fail(
+            path,
+            f"column {mapping.date_col!r}: {len(swap_only):,} of {len(distinct):,} distinct dates do not parse "
+            f"as {mapping.date_format} but do with day and month swapped (e.g. {swap_only[0]!r}); "
+            f"looks {order}: pass --date-format {swapped}",
+        )
 
 
 def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, stem: str) -> dict:
@@ -483,8 +552,13 @@ def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, st
                     amount = quantity * price if quantity is not None and price is not None else None
                     q_text = _text(quantity) if quantity is not None else quantities[i]
                     p_text = _text(price) if price is not None else prices[i]
-                    bad = (None if amount is not None else
-                           (mapping.quantity_col, quantities[i]) if quantity is None else (mapping.unit_price_col, prices[i]))
+                    bad = (
+                        None
+                        if amount is not None
+                        else (mapping.quantity_col, quantities[i])
+                        if quantity is None
+                        else (mapping.unit_price_col, prices[i])
+                    )
                 if not is_guest:
                     if bad:
                         rejects.add("order_items", bad[0], "unparseable_number", bad[1])
@@ -517,8 +591,10 @@ def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, st
                 rejects.add("orders", mapping.order_id_col, "duplicate_id", oid)
             if ordered_at is None:
                 rejects.add("orders", mapping.date_col, "unparseable_timestamp", raw_dates[first])
-            for name, raw, value in [(mapping.discount_col, discounts[first], discount),
-                                     (mapping.refund_col, refunds[first], refund)]:
+            for name, raw, value in [
+                (mapping.discount_col, discounts[first], discount),
+                (mapping.refund_col, refunds[first], refund),
+            ]:
                 if raw is not None and value is None:
                     rejects.add("orders", name, "unparseable_number", raw)
             if currencies[first] and currencies[first].upper() not in known_currencies:
@@ -526,7 +602,8 @@ def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, st
         if oid is not None:
             seen_ids.add(oid)
         is_return = (gross is not None and gross < 0) or bool(
-            mapping.cancelled_prefix and oid and oid.startswith(mapping.cancelled_prefix))
+            mapping.cancelled_prefix and oid and oid.startswith(mapping.cancelled_prefix)
+        )
         returns += is_return
         if is_guest:
             guest["orders"] += 1
@@ -549,22 +626,40 @@ def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, st
         out["cost_amount"].append(None)
 
     ids = sorted(first_seen)
-    customers = pa.table({
-        c: (ids if c == "customer_id" else
-            [emails[first_seen[i]] for i in ids] if c == "email" and mapping.email_col else
-            [cities[first_seen[i]] for i in ids] if c == "city" and mapping.city_col else
-            [None] * len(ids))
-        for c in RAW_COLUMNS["customers"]}, schema=raw_schema("customers"))
+    customers = pa.table(
+        {
+            c: (
+                ids
+                if c == "customer_id"
+                else [emails[first_seen[i]] for i in ids]
+                if c == "email" and mapping.email_col
+                else [cities[first_seen[i]] for i in ids]
+                if c == "city" and mapping.city_col
+                else [None] * len(ids)
+            )
+            for c in RAW_COLUMNS["customers"]
+        },
+        schema=raw_schema("customers"),
+    )
     summary = {
-        "orders": len(order_rows), "distinct_order_ids": len(seen_ids), "returns": returns, "lines": len(items["order_id"]),
+        "orders": len(order_rows),
+        "distinct_order_ids": len(seen_ids),
+        "returns": returns,
+        "lines": len(items["order_id"]),
         "customers": len(ids),
         "first_date": min(parsed_dates) if parsed_dates else None,
         "last_date": max(parsed_dates) if parsed_dates else None,
-        "totals": totals, "guests": guest, "quarantined": rejects.by_reason(),
+        "totals": totals,
+        "guests": guest,
+        "quarantined": rejects.by_reason(),
     }
-    return {"orders": pa.table(out, schema=raw_schema("orders")),
-            "order_items": pa.table(items, schema=raw_schema("order_items")),
-            "customers": customers, "summary": summary, "rejects": rejects}
+    return {
+        "orders": pa.table(out, schema=raw_schema("orders")),
+        "order_items": pa.table(items, schema=raw_schema("order_items")),
+        "customers": customers,
+        "summary": summary,
+        "rejects": rejects,
+    }
 
 
 def _check_rejects(path: Path, mapping: Mapping, rejects: _Rejects, summary: dict) -> None:
@@ -582,20 +677,30 @@ def _check_rejects(path: Path, mapping: Mapping, rejects: _Rejects, summary: dic
     example = rejects.examples[(level, column, reason)]
     unit = "orders" if level == "orders" else "order lines"
     if reason == "duplicate_id":
-        _fail(path, f"column {column!r}: {summary['orders']:,} rows but "
-                    f"{summary['distinct_order_ids']:,} distinct order ids "
-                    f"({share:.1%} would be quarantined as duplicate_id, e.g. {example!r}): "
-                    "pass --quantity-col/--unit-price-col (or --line-amount-col) for line-level data")
+        _fail(
+            path,
+            f"column {column!r}: {summary['orders']:,} rows but "
+            f"{summary['distinct_order_ids']:,} distinct order ids "
+            f"({share:.1%} would be quarantined as duplicate_id, e.g. {example!r}): "
+            "pass --quantity-col/--unit-price-col (or --line-amount-col) for line-level data",
+        )
     hint = ""
-    if reason == "unparseable_number" and mapping.decimal_separator == "." and "," in example \
-            and DECIMAL_COMMA.match(example.strip()):
+    if (
+        reason == "unparseable_number"
+        and mapping.decimal_separator == "."
+        and "," in example
+        and DECIMAL_COMMA.match(example.strip())
+    ):
         hint = "; looks like a decimal comma: pass --decimal-separator ,"
     elif reason == "unparseable_timestamp":
         swapped = _swapped(mapping.date_format) if mapping.date_format else None
         if swapped and _Dates.parse_with(example, [swapped]):
             hint = f"; looks day-first: pass --date-format {swapped}"
-    _fail(path, f"column {column!r}: {share:.1%} of {unit} would be quarantined as {reason} "
-                f"(more than max_quarantine_rate_error {limit:g}), e.g. {example!r}{hint}")
+    _fail(
+        path,
+        f"column {column!r}: {share:.1%} of {unit} would be quarantined as {reason} "
+        f"(more than max_quarantine_rate_error {limit:g}), e.g. {example!r}{hint}",
+    )
 
 
 def _customers(result: dict, paths: list[Path], mapping: Mapping, delimiter: str) -> pa.Table:
@@ -606,8 +711,15 @@ def _customers(result: dict, paths: list[Path], mapping: Mapping, delimiter: str
             part = part.rename_columns(["customer_id" if c == mapping.customer_col else c for c in part.column_names])
         _require_columns(path, part, ["customer_id"], _delimiter_hint(",".join(part.column_names), delimiter))
         m = part.num_rows
-        parts.append(pa.table({c: part[c].combine_chunks() if c in part.column_names else pa.nulls(m, pa.string())
-                               for c in RAW_COLUMNS["customers"]}, schema=raw_schema("customers")))
+        parts.append(
+            pa.table(
+                {
+                    c: part[c].combine_chunks() if c in part.column_names else pa.nulls(m, pa.string())
+                    for c in RAW_COLUMNS["customers"]
+                },
+                schema=raw_schema("customers"),
+            )
+        )
     return pa.concat_tables(parts)
 
 
@@ -617,9 +729,11 @@ def format_summary(summary: dict, orders: Path, out_dir: Path) -> str:
 
     totals = ", ".join(money(v, k) for k, v in sorted(summary["totals"].items())) or "0"
     lines = [
-        (f"imported {orders} into {out_dir}: {summary['rows_read']:,} rows read, {summary['orders']:,} orders "
-         f"({summary['returns']:,} returns), {summary['lines']:,} order lines, {summary['customers']:,} customers, "
-         f"dates {summary['first_date']} to {summary['last_date']}, total {totals}"),
+        (
+            f"imported {orders} into {out_dir}: {summary['rows_read']:,} rows read, {summary['orders']:,} orders "
+            f"({summary['returns']:,} returns), {summary['lines']:,} order lines, {summary['customers']:,} customers, "
+            f"dates {summary['first_date']} to {summary['last_date']}, total {totals}"
+        ),
         f"repeated header lines dropped: {summary['repeated_headers_dropped']:,}",
     ]
     quarantined = summary["quarantined"]
@@ -629,7 +743,9 @@ def format_summary(summary: dict, orders: Path, out_dir: Path) -> str:
         lines.append("rows staging will quarantine: none found")
     guests = summary["guests"]
     currency = summary["reporting_currency"] if len(summary["totals"]) <= 1 else "(mixed currencies)"
-    lines.append(f"guest rows (no customer id): {guests['lines'] if summary['lines'] else guests['orders']:,} "
-                 f"{'lines' if summary['lines'] else 'rows'} in {guests['orders']:,} orders, amount "
-                 f"{money(guests['amount'], currency)}, quarantined as missing_customer_id")
+    lines.append(
+        f"guest rows (no customer id): {guests['lines'] if summary['lines'] else guests['orders']:,} "
+        f"{'lines' if summary['lines'] else 'rows'} in {guests['orders']:,} orders, amount "
+        f"{money(guests['amount'], currency)}, quarantined as missing_customer_id"
+    )
     return "\n".join(lines)

@@ -5,6 +5,7 @@ Every column is text, as a source system exports it: staging casts, normalises a
 Keeping raw untyped means a bad value (an amount of "n/a", a date of "2024-13-45") reaches
 staging as it was and is quarantined with a reason instead of failing the load.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pyarrow as pa
+import yaml
 
 from segmart.errors import SegmartError
 
@@ -23,23 +25,59 @@ T = TypeVar("T")
 
 RAW_COLUMNS: dict[str, list[str]] = {
     "customers": [
-        "customer_id", "name", "phone", "email", "id_number", "gender", "birth_date",
-        "education", "occupation", "monthly_income", "city", "province", "customer_type",
-        "company_size", "industry", "signed_up_at", "acquisition_channel", "lifestyle",
-        "personal_values", "credit_rating",
+        "customer_id",
+        "name",
+        "phone",
+        "email",
+        "id_number",
+        "gender",
+        "birth_date",
+        "education",
+        "occupation",
+        "monthly_income",
+        "city",
+        "province",
+        "customer_type",
+        "company_size",
+        "industry",
+        "signed_up_at",
+        "acquisition_channel",
+        "lifestyle",
+        "personal_values",
+        "credit_rating",
     ],
     "orders": [
-        "order_id", "customer_id", "ordered_at", "channel", "status", "currency",
-        "gross_amount", "discount_amount", "refund_amount", "cost_amount",
+        "order_id",
+        "customer_id",
+        "ordered_at",
+        "channel",
+        "status",
+        "currency",
+        "gross_amount",
+        "discount_amount",
+        "refund_amount",
+        "cost_amount",
     ],
     "order_items": [
-        "order_id", "line_number", "product_id", "category", "quantity", "unit_price",
+        "order_id",
+        "line_number",
+        "product_id",
+        "category",
+        "quantity",
+        "unit_price",
     ],
     "wallet_survey": [
-        "response_id", "customer_id", "surveyed_at", "category", "stated_annual_spend",
+        "response_id",
+        "customer_id",
+        "surveyed_at",
+        "category",
+        "stated_annual_spend",
     ],
     "customer_events": [
-        "event_id", "customer_id", "occurred_at", "event_type",
+        "event_id",
+        "customer_id",
+        "occurred_at",
+        "event_type",
     ],
 }
 
@@ -53,8 +91,24 @@ def raw_schema(table: str) -> pa.Schema:
 
 
 def project_root() -> Path:
-    """The dbt project folder (the repo root), where seeds/ lives."""
+    """The dbt project folder (the repo root: dbt_project.yml, seeds/, analyses/): the one place
+    segmart (and its tests) find the project from."""
     return Path(__file__).resolve().parent.parent
+
+
+def dbt_vars() -> dict:
+    """The vars of dbt_project.yml (the project's defaults, before any --vars)."""
+    with open(project_root() / "dbt_project.yml", encoding="utf-8") as handle:
+        return (yaml.safe_load(handle) or {}).get("vars") or {}
+
+
+def segment_dimensions() -> list[str]:
+    """The segment dimensions (the dbt var `segment_dimensions`): the customer_segments columns
+    that segment_summary summarises and segment_migrations follows, in the var's order."""
+    dimensions = dbt_vars().get("segment_dimensions")
+    if not isinstance(dimensions, list) or not all(isinstance(d, str) for d in dimensions):
+        raise ValueError(f"dbt_project.yml: var segment_dimensions must be a list of column names, not {dimensions!r}")
+    return dimensions
 
 
 def default_raw_dir() -> Path:
@@ -86,16 +140,19 @@ def check_out_folder(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise RawFolderError(f"{out_dir}: --out is a file, not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not is_segmart_raw_folder(out_dir):
-        raise RawFolderError(f"{out_dir}: folder is not empty and not a raw folder written by segmart "
-                             f"(no {MANIFEST_NAME} with written_by); choose another --out or empty it")
+        raise RawFolderError(
+            f"{out_dir}: folder is not empty and not a raw folder written by segmart "
+            f"(no {MANIFEST_NAME} with written_by); choose another --out or empty it"
+        )
     if out_dir.is_dir():
         # a raw folder segmart wrote, but with files of yours in it (notes, the export itself):
         # replacing the folder would delete them
         foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in RAW_FOLDER_FILES)
         if foreign:
             shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-            raise RawFolderError(f"{out_dir}: holds files segmart did not write ({shown}); move them out or "
-                                 "choose another --out")
+            raise RawFolderError(
+                f"{out_dir}: holds files segmart did not write ({shown}); move them out or choose another --out"
+            )
 
 
 def write_raw_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:

@@ -3,6 +3,7 @@
 A preset is data: the same keys as the import options (see `segmart.importer.Mapping`). Options
 given on the command line override a preset's values.
 """
+
 from __future__ import annotations
 
 PRESETS: dict[str, dict] = {

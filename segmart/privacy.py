@@ -16,18 +16,21 @@ The key never goes into SQL text: dbt-duckdb's plugin `segmart.duckdb_plugin` se
 DuckDB variable `segmart_pii_key` on every connection dbt opens, and the macro `hash_pii` reads
 it with `getvariable`, so it appears in no compiled SQL, log, run result or warehouse.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
-import sys
 from pathlib import Path
 
 DEMO_KEY = "segmart-dev-salt"
 KEY_ENV = "SEGMART_PII_SALT"
 DUCKDB_VARIABLE = "segmart_pii_key"
+
+log = logging.getLogger(__name__)
 
 
 def key_file() -> Path:
@@ -50,7 +53,8 @@ def is_demo_data(raw_dir: Path | str) -> bool:
     if not isinstance(manifest, dict):
         return False
     return manifest.get("written_by") == "segmart generate" or (
-        "written_by" not in manifest and "generator" in manifest)
+        "written_by" not in manifest and "generator" in manifest
+    )
 
 
 def _stored_key() -> str:
@@ -74,8 +78,11 @@ def _stored_key() -> str:
         return path.read_text().strip()
     finally:
         temporary.unlink()
-    print(f"segmart: created your PII key in {path} (owner-only); keep it: other keys give other "
-              "hashes. Set SEGMART_PII_SALT to use your own.", file=sys.stderr, flush=True)
+    log.warning(
+        "created your PII key in %s (owner-only); keep it: other keys give other hashes. Set SEGMART_PII_SALT "
+        "to use your own.",
+        path,
+    )
     return key
 
 

@@ -1,6 +1,7 @@
 """Whole-file checks of a raw folder before dbt reads it: every table present, readable Parquet,
 exactly the raw layout's columns, all text. A problem stops the build with one line naming the
 file and the problem; row-level problems are staging's (quarantine), not this module's."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,7 +21,9 @@ def check_raw(folder: Path) -> dict[str, int]:
     """Row counts per table; raises RawLayoutError on the first bad file."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise RawLayoutError(f"{folder}: raw folder not found (set SEGMART_RAW_DIR, or write one with segmart import or segmart generate)")
+        raise RawLayoutError(
+            f"{folder}: raw folder not found (set SEGMART_RAW_DIR, or write one with segmart import or segmart generate)"
+        )
     rows = {}
     for table, columns in RAW_COLUMNS.items():
         path = folder / f"{table}.parquet"
@@ -36,11 +39,15 @@ def check_raw(folder: Path) -> dict[str, int]:
             raise RawLayoutError(f"{path}: missing column(s) {', '.join(missing)}")
         extra = [c for c in schema.names if c not in columns]
         if extra:
-            raise RawLayoutError(f"{path}: unexpected column(s) {', '.join(extra)} (the raw layout is in segmart/layout.py)")
+            raise RawLayoutError(
+                f"{path}: unexpected column(s) {', '.join(extra)} (the raw layout is in segmart/layout.py)"
+            )
         typed = [f"{f.name} ({f.type})" for f in schema if f.type not in (pa.string(), pa.large_string())]
         if typed:
-            raise RawLayoutError(f"{path}: column(s) {', '.join(typed)} must be text; raw files carry text "
-                                 "(segmart import converts typed exports)")
+            raise RawLayoutError(
+                f"{path}: column(s) {', '.join(typed)} must be text; raw files carry text "
+                "(segmart import converts typed exports)"
+            )
         try:
             pq.ParquetFile(path).read_row_group(0) if pq.ParquetFile(path).num_row_groups else None
         except Exception as exc:

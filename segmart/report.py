@@ -3,6 +3,7 @@ people who will never open the dashboard. Same frames (segmart.views), same capt
 
 DIR/index.html links DIR/<view>.png (matplotlib, Agg) and shows each view's numbers as a table.
 """
+
 from __future__ import annotations
 
 import html
@@ -92,13 +93,21 @@ def build_sections(marts: Marts, out_dir: Path, lang: str = "en", progress: bool
         elif key == "rfm":
             frame = marts.rfm_grid()
             fig, _ = _heat(frame, "r_score", "f_score", "customers", "F", "R", row_order=[5, 4, 3, 2, 1])
-            caption = t["rfm_caption"].format(cells=len(frame), customers=int(frame["customers"].sum()),
-                                              method=marts.rfm_score_method())
+            caption = t["rfm_caption"].format(
+                cells=len(frame), customers=int(frame["customers"].sum()), method=marts.rfm_score_method()
+            )
             table = frame
         elif key == "matrix":
             frame = marts.value_matrix(lang)
-            fig, _ = _heat(frame, "growth_potential_level", "current_value_level", "customers",
-                           "current value", "growth potential", row_order=["high", "low"])
+            fig, _ = _heat(
+                frame,
+                "growth_potential_level",
+                "current_value_level",
+                "customers",
+                "current value",
+                "growth potential",
+                row_order=["high", "low"],
+            )
             caption = t["matrix_caption"].format(n=len(frame))
             table = frame[["label", "current_value_level", "growth_potential_level", "customers", "share_of_revenue"]]
         elif key == "funnel":
@@ -117,16 +126,18 @@ def build_sections(marts: Marts, out_dir: Path, lang: str = "en", progress: bool
             if len(dates) < 2:
                 sections.append(Section(key, t[key], t["migration_none"], frame, None))
                 continue
-            fig, _ = _heat(frame, "from_segment", "to_segment", "customers", f"{t['to']} {dates[-1]}",
-                           f"{t['from']} {dates[-2]}")
+            fig, _ = _heat(
+                frame, "from_segment", "to_segment", "customers", f"{t['to']} {dates[-1]}", f"{t['from']} {dates[-2]}"
+            )
             caption = t["migration_caption"].format(customers=int(frame["customers"].sum()), a=dates[-2], b=dates[-1])
             table = frame
         sections.append(Section(key, t[key], caption, table, _save(fig, out_dir, key)))
     return sections
 
 
-def write_report(out_dir: str | Path, published_dir: str | Path | None = None, lang: str = "en",
-                 progress: bool = True) -> Path:
+def write_report(
+    out_dir: str | Path, published_dir: str | Path | None = None, lang: str = "en", progress: bool = True
+) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     marts = Marts(published_dir)

@@ -6,6 +6,7 @@ build) through an in-memory DuckDB: no lock on the warehouse, which a build may 
 Labels come in both languages; `lang` ('en' or 'zh') picks the `label` column. Display orders
 come from the seeds (sort_order), so the dashboard and the warehouse never disagree.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,10 +16,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-PROJECT = Path(__file__).resolve().parent.parent
-MARTS = ("customer_segments", "segment_summary", "pareto_curve", "customer_segment_history",
-         "segment_migrations", "customer_share_of_wallet", "warehouse_settings")
-DIMENSIONS = ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment", "customer_type")
+from segmart.layout import project_root, segment_dimensions
+
+MARTS = (
+    "customer_segments",
+    "segment_summary",
+    "pareto_curve",
+    "customer_segment_history",
+    "segment_migrations",
+    "customer_share_of_wallet",
+    "warehouse_settings",
+)
+DIMENSIONS = tuple(segment_dimensions())
 LANGS = ("en", "zh")
 
 
@@ -47,7 +56,7 @@ class Marts:
     def analysis(self, name: str) -> pd.DataFrame:
         """Run analyses/<name>.sql on the published marts: the analysts' query and the dashboard's
         view are one text. Only analyses whose sole Jinja is ref() to a published mart qualify."""
-        text = (PROJECT / "analyses" / f"{name}.sql").read_text(encoding="utf-8")
+        text = (project_root() / "analyses" / f"{name}.sql").read_text(encoding="utf-8")
         text = re.sub(r"\{#-?.*?-?#\}", "", text, flags=re.S)
         text = re.sub(r"\{\{\s*ref\('(\w+)'\)\s*\}\}", lambda m: _published(m.group(1)), text)
         if "{{" in text or "{%" in text:
@@ -67,11 +76,16 @@ class Marts:
         """One line: as-of date, customers, buyers and net revenue in the reporting currency."""
         from segmart.dashboard_text import texts
 
-        totals = self.sql("select count(*) as c, count(*) filter (where not is_prospect) as b, "
-                          "sum(net_revenue) as r from customer_segments").iloc[0]
+        totals = self.sql(
+            "select count(*) as c, count(*) filter (where not is_prospect) as b, "
+            "sum(net_revenue) as r from customer_segments"
+        ).iloc[0]
         return texts(lang, self.reporting_currency())["as_of"].format(
-            date=str(self.as_of_date())[:10], customers=int(totals["c"]), buyers=int(totals["b"]),
-            revenue=float(totals["r"] or 0))
+            date=str(self.as_of_date())[:10],
+            customers=int(totals["c"]),
+            buyers=int(totals["b"]),
+            revenue=float(totals["r"] or 0),
+        )
 
     def as_of_date(self):
         return self.sql("select max(as_of_date) as d from customer_segments")["d"].iloc[0]
@@ -150,8 +164,7 @@ class Marts:
     def migration_matrix(self, dimension: str, from_date=None, to_date=None) -> pd.DataFrame:
         """Customers by (segment at from_date, segment at to_date): everyone in the history at
         both dates. Defaults: the two latest as-of dates. Empty with fewer than two dates."""
-        _check(dimension, ("rfm_segment", "value_tier", "value_quadrant", "lifecycle_stage", "interest_segment"),
-               "dimension")
+        _check(dimension, DIMENSIONS, "dimension")
         dates = self.history_dates()
         if from_date is None or to_date is None:
             if len(dates) < 2:
@@ -209,11 +222,15 @@ def _check(value: str, allowed, what: str) -> None:
 
 def _seed_order(dimension: str) -> dict[str, int]:
     """segment value → sort_order from the dimension's seed, if it has one."""
-    seeds = {"value_tier": "value_tiers", "lifecycle_stage": "lifecycle_stages", "rfm_segment": "rfm_segments",
-             "value_quadrant": "value_matrix_quadrants"}
+    seeds = {
+        "value_tier": "value_tiers",
+        "lifecycle_stage": "lifecycle_stages",
+        "rfm_segment": "rfm_segments",
+        "value_quadrant": "value_matrix_quadrants",
+    }
     if dimension not in seeds:
         return {}
-    path = PROJECT / "seeds" / f"{seeds[dimension]}.csv"
+    path = project_root() / "seeds" / f"{seeds[dimension]}.csv"
     seed = pd.read_csv(path)
     key = seed.columns[0]
     if "sort_order" not in seed.columns:

@@ -1,4 +1,5 @@
 """Shared fixtures: small generated datasets and the CI warehouse built by `make test`."""
+
 from __future__ import annotations
 
 import os
@@ -70,8 +71,10 @@ def two_date_marts(tmp_path_factory):
     earlier = (month_end(as_of, -3)).isoformat()
     env = scratch_env(tmp, raw_dir=Path(os.environ.get("SEGMART_RAW_DIR", ".ci-work/raw")), database=database)
     segmart = str(Path(sys.executable).with_name("segmart"))
-    for command in (["backfill", "--from", earlier, "--to", earlier, "--target", "ci"],
-                    ["publish", "--target", "ci", "--out", str(tmp / "published")]):
+    for command in (
+        ["backfill", "--from", earlier, "--to", earlier, "--target", "ci"],
+        ["publish", "--target", "ci", "--out", str(tmp / "published")],
+    ):
         done = subprocess.run([segmart, *command], cwd=PROJECT, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return {"database": database, "published": tmp / "published", "dates": (earlier, as_of.isoformat()), "env": env}

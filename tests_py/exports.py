@@ -5,6 +5,7 @@ CSV with pandas, never with the importer. The shapes give the warehouse what its
 repeat buyers (well over clv_min_repeat_customers = 50) and a spread of recency and frequency over
 more than a year, most customers buying once or twice, a few many times.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 
-def _purchase_times(rng: np.random.Generator, n_customers: int, start: dt.datetime, days: int,
-                    mean_extra: float = 1.6) -> list[tuple[int, dt.datetime]]:
+def _purchase_times(
+    rng: np.random.Generator, n_customers: int, start: dt.datetime, days: int, mean_extra: float = 1.6
+) -> list[tuple[int, dt.datetime]]:
     """(customer number, time) of every purchase: the first uniform over the first 80% of the
     window, repeat purchases (geometric count, a few heavy buyers) uniform after it."""
     out = []
@@ -28,8 +30,14 @@ def _purchase_times(rng: np.random.Generator, n_customers: int, start: dt.dateti
         times = [first] + sorted(rng.uniform(first + 1, days, extra).tolist())
         for t in times:
             day = start + dt.timedelta(days=int(t))
-            out.append((c, day.replace(hour=int(rng.integers(8, 20)), minute=int(rng.integers(0, 60)),
-                                       second=int(rng.integers(0, 60)))))
+            out.append(
+                (
+                    c,
+                    day.replace(
+                        hour=int(rng.integers(8, 20)), minute=int(rng.integers(0, 60)), second=int(rng.integers(0, 60))
+                    ),
+                )
+            )
     return out
 
 
@@ -53,26 +61,47 @@ def orders_only_log(folder: Path, n_customers: int = 400, seed: int = 1) -> Path
     return path
 
 
-PRODUCT_WORDS = ["HEART", "LANTERN", "CAKE STAND", "MUG", "BUNTING", "TEA TOWEL", "JAM JAR", "DOORMAT",
-                 "LUNCH BAG", "CANDLE", "POSTCARD", "BOTTLE", "CUSHION", "CLOCK", "BAUBLE"]
+PRODUCT_WORDS = [
+    "HEART",
+    "LANTERN",
+    "CAKE STAND",
+    "MUG",
+    "BUNTING",
+    "TEA TOWEL",
+    "JAM JAR",
+    "DOORMAT",
+    "LUNCH BAG",
+    "CANDLE",
+    "POSTCARD",
+    "BOTTLE",
+    "CUSHION",
+    "CLOCK",
+    "BAUBLE",
+]
 COLOURS = ["WHITE", "RED", "PINK", "BLUE", "VINTAGE", "RETRO", "GREEN", "SPOTTY"]
 UCI_HEADER = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
 
 
-def online_retail_export(folder: Path, n_lines: int = 3000, seed: int = 2, day_first: bool = False,
-                         repeat_header: bool = False) -> Path:
+def online_retail_export(
+    folder: Path, n_lines: int = 3000, seed: int = 2, day_first: bool = False, repeat_header: bool = False
+) -> Path:
     """About `n_lines` lines shaped like the UCI "Online Retail" file: several lines per invoice,
     ~20% guest lines (blank CustomerID), ~2% cancellation lines (invoices "C..." with negative
     quantities of a line the same customer bought before), CustomerID as "17850.0", month-first
     dates "12/1/2010 8:26" (day-first with day_first=True)."""
     rng = np.random.default_rng(seed)
     n_products = 150
-    products = [(f"{int(rng.integers(20000, 90000))}{'' if rng.random() < 0.7 else 'ABC'[int(rng.integers(0, 3))]}",
-                 f"{COLOURS[int(rng.integers(0, len(COLOURS)))]} {PRODUCT_WORDS[int(rng.integers(0, len(PRODUCT_WORDS)))]}, "
-                 f"SET OF {int(rng.integers(2, 7))}" if rng.random() < 0.2 else
-                 f"{COLOURS[int(rng.integers(0, len(COLOURS)))]} {PRODUCT_WORDS[int(rng.integers(0, len(PRODUCT_WORDS)))]}",
-                 f"{float(rng.choice([0.42, 0.85, 1.25, 1.65, 2.10, 2.55, 2.95, 3.75, 4.95, 7.95, 12.75])):.2f}")
-                for _ in range(n_products)]
+    products = [
+        (
+            f"{int(rng.integers(20000, 90000))}{'' if rng.random() < 0.7 else 'ABC'[int(rng.integers(0, 3))]}",
+            f"{COLOURS[int(rng.integers(0, len(COLOURS)))]} {PRODUCT_WORDS[int(rng.integers(0, len(PRODUCT_WORDS)))]}, "
+            f"SET OF {int(rng.integers(2, 7))}"
+            if rng.random() < 0.2
+            else f"{COLOURS[int(rng.integers(0, len(COLOURS)))]} {PRODUCT_WORDS[int(rng.integers(0, len(PRODUCT_WORDS)))]}",
+            f"{float(rng.choice([0.42, 0.85, 1.25, 1.65, 2.10, 2.55, 2.95, 3.75, 4.95, 7.95, 12.75])):.2f}",
+        )
+        for _ in range(n_products)
+    ]
     quantities = np.array([1, 2, 3, 4, 6, 12, 24])
     q_weights = np.array([0.25, 0.2, 0.1, 0.1, 0.15, 0.15, 0.05])
     start, days = dt.datetime(2010, 12, 1), 373
@@ -108,8 +137,11 @@ def online_retail_export(folder: Path, n_lines: int = 3000, seed: int = 2, day_f
     rows = []
     for number, (when, customer, lines, cancelled) in enumerate(invoices, start=536365):
         when = when.replace(second=0, microsecond=0)
-        date = (f"{when.day}/{when.month}/{when.year} {when.hour}:{when.minute:02d}" if day_first else
-                f"{when.month}/{when.day}/{when.year} {when.hour}:{when.minute:02d}")
+        date = (
+            f"{when.day}/{when.month}/{when.year} {when.hour}:{when.minute:02d}"
+            if day_first
+            else f"{when.month}/{when.day}/{when.year} {when.hour}:{when.minute:02d}"
+        )
         invoice = f"C{number}" if cancelled else str(number)
         for code, name, price, quantity in lines:
             rows.append([invoice, code, name, quantity, date, price, customer, "United Kingdom"])
@@ -124,9 +156,24 @@ def online_retail_export(folder: Path, n_lines: int = 3000, seed: int = 2, day_f
     return path
 
 
-SHOPIFY_HEADER = ["Name", "Email", "Financial Status", "Created at", "Currency", "Subtotal", "Shipping", "Taxes",
-                  "Total", "Discount Amount", "Refunded Amount", "Lineitem quantity", "Lineitem name",
-                  "Lineitem price", "Lineitem sku", "Billing City"]
+SHOPIFY_HEADER = [
+    "Name",
+    "Email",
+    "Financial Status",
+    "Created at",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Total",
+    "Discount Amount",
+    "Refunded Amount",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem sku",
+    "Billing City",
+]
 CITIES = ["New York", "Brooklyn", "Boston", "Philadelphia", "Chicago", "Austin", "Seattle", "Denver"]
 
 
@@ -138,8 +185,10 @@ def shopify_export(folder: Path, n_orders: int = 900, seed: int = 3) -> Path:
     rng = np.random.default_rng(seed)
     n_customers = max(120, int(n_orders / 2.7))
     zone = ZoneInfo("America/New_York")
-    skus = [(f"SKU-{1000 + i}", f"Item {i}", f"{float(rng.choice([9.5, 12, 15.99, 19.9, 24, 35.5, 49.99, 80])):.2f}")
-            for i in range(60)]
+    skus = [
+        (f"SKU-{1000 + i}", f"Item {i}", f"{float(rng.choice([9.5, 12, 15.99, 19.9, 24, 35.5, 49.99, 80])):.2f}")
+        for i in range(60)
+    ]
     emails = [f"buyer{c}@example.{'com' if c % 3 else 'org'}" for c in range(n_customers)]
     cities = [CITIES[int(rng.integers(0, len(CITIES)))] for _ in range(n_customers)]
     purchases = sorted(_purchase_times(rng, n_customers, dt.datetime(2023, 3, 1), 540), key=lambda p: p[1])
@@ -156,11 +205,29 @@ def shopify_export(folder: Path, n_orders: int = 900, seed: int = 3) -> Path:
         taxes = round(subtotal * 0.08875, 2)
         status = "paid" if refund == 0 else ("refunded" if refund >= subtotal - 0.005 else "partially_refunded")
         for j, (sku, quantity) in enumerate(items):
-            order_fields = [emails[c], status, local.strftime("%Y-%m-%d %H:%M:%S %z"), "USD", f"{subtotal:.2f}",
-                            f"{shipping:.2f}", f"{taxes:.2f}", f"{subtotal + shipping + taxes:.2f}",
-                            f"{discount:.2f}", f"{refund:.2f}"]
-            rows.append([f"#{number}", *(order_fields if j == 0 else [""] * len(order_fields)),
-                         quantity, sku[1], sku[2], sku[0], cities[c] if j == 0 else ""])
+            order_fields = [
+                emails[c],
+                status,
+                local.strftime("%Y-%m-%d %H:%M:%S %z"),
+                "USD",
+                f"{subtotal:.2f}",
+                f"{shipping:.2f}",
+                f"{taxes:.2f}",
+                f"{subtotal + shipping + taxes:.2f}",
+                f"{discount:.2f}",
+                f"{refund:.2f}",
+            ]
+            rows.append(
+                [
+                    f"#{number}",
+                    *(order_fields if j == 0 else [""] * len(order_fields)),
+                    quantity,
+                    sku[1],
+                    sku[2],
+                    sku[0],
+                    cities[c] if j == 0 else "",
+                ]
+            )
     path = Path(folder) / "shopify_orders.csv"
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)

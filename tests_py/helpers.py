@@ -1,11 +1,14 @@
 """Helpers shared by the tests that build scratch warehouses with dbt or the segmart command."""
+
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+from segmart.layout import project_root
+
+PROJECT = project_root()
 
 
 def dbt_executable() -> str:
@@ -17,8 +20,13 @@ def dbt_executable() -> str:
 def scratch_env(tmp_path: Path, raw_dir: Path | None = None, database: Path | None = None, **extra: str) -> dict:
     """Environment for a dbt or segmart child process that builds into `database` (the ci
     target) from `raw_dir`, with dbt's target and log folders under tmp_path."""
-    env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT), "DBT_TARGET_PATH": str(tmp_path / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs"), **extra}
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(PROJECT),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+        **extra,
+    }
     if raw_dir is not None:
         env["SEGMART_RAW_DIR"] = str(Path(raw_dir).resolve())
     if database is not None:

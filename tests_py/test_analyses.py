@@ -1,5 +1,6 @@
 """Every analysis in analyses/ compiles (dbt compile) and runs on a warehouse with a two-date
 history, and its answer agrees with the same figure computed here in pandas from the marts."""
+
 from __future__ import annotations
 
 import math
@@ -17,8 +18,13 @@ ANALYSES = sorted(p.stem for p in (PROJECT / "analyses").glob("*.sql"))
 @pytest.fixture(scope="module")
 def results(two_date_marts):
     env = two_date_marts["env"]
-    done = subprocess.run([dbt_executable(), "compile", "--target", "ci", "--select", "resource_type:analysis"],
-                          cwd=PROJECT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [dbt_executable(), "compile", "--target", "ci", "--select", "resource_type:analysis"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     compiled = Path(env["DBT_TARGET_PATH"]) / "compiled" / "segmart" / "analyses"
     con = duckdb.connect(str(two_date_marts["database"]), read_only=True)
@@ -31,10 +37,17 @@ def results(two_date_marts):
 
 
 def test_the_seven_analyses_are_there():
-    assert ANALYSES == sorted([
-        "pareto_80_20", "cohort_retention_by_first_order_month", "segment_migration_matrix", "rfm_heat_map",
-        "share_of_wallet_opportunities", "top_prospects_by_purchase_likelihood", "tier_region_mix",
-    ])
+    assert ANALYSES == sorted(
+        [
+            "pareto_80_20",
+            "cohort_retention_by_first_order_month",
+            "segment_migration_matrix",
+            "rfm_heat_map",
+            "share_of_wallet_opportunities",
+            "top_prospects_by_purchase_likelihood",
+            "tier_region_mix",
+        ]
+    )
 
 
 def test_pareto_matches_a_pandas_ranking(results):
@@ -116,8 +129,12 @@ def test_the_dashboard_runs_the_analysts_sql(two_date_marts, results):
     out, _, _, _ = results
     marts = Marts(two_date_marts["published"])
     grid = marts.rfm_grid()
-    assert grid[["r_score", "f_score", "customers"]].values.tolist() == \
-        out["rfm_heat_map"][["r_score", "f_score", "customers"]].values.tolist()
-    assert list(marts.opportunities(10)["customer_id"]) == list(out["share_of_wallet_opportunities"]["customer_id"][:10])
+    assert (
+        grid[["r_score", "f_score", "customers"]].values.tolist()
+        == out["rfm_heat_map"][["r_score", "f_score", "customers"]].values.tolist()
+    )
+    assert list(marts.opportunities(10)["customer_id"]) == list(
+        out["share_of_wallet_opportunities"]["customer_id"][:10]
+    )
     with pytest.raises(ValueError, match="customer_features is not among the published marts"):
         marts.analysis("tier_region_mix")

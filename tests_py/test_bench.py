@@ -1,4 +1,5 @@
 """segmart bench's bookkeeping (the measurements themselves run in `segmart bench`, never as tests)."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,9 +16,13 @@ def test_scale_presets_and_numbers():
 
 def _run(models, tests, baseline, pandas, btyd):
     step = lambda wall: {"wall_s": wall, "cpu_s": wall * 1.5, "peak_rss_mb": 100.0}  # noqa: E731
-    return {"dbt_models": step(models), "dbt_tests": step(tests), "baseline": step(baseline),
-            "pandas_lifetimes": step(pandas),
-            "nodes": {"int_customer_days_collapsed": btyd / 2, "int_customer_btyd_summarised": btyd / 2, "x": 9.0}}
+    return {
+        "dbt_models": step(models),
+        "dbt_tests": step(tests),
+        "baseline": step(baseline),
+        "pandas_lifetimes": step(pandas),
+        "nodes": {"int_customer_days_collapsed": btyd / 2, "int_customer_btyd_summarised": btyd / 2, "x": 9.0},
+    }
 
 
 def test_medians_ratios_and_report_section(tmp_path, monkeypatch):

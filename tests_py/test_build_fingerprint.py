@@ -1,4 +1,5 @@
 """segmart build starts a new warehouse unless the raw files are the last build's with rows appended."""
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -9,8 +10,9 @@ from segmart import build
 
 def _write(folder, name, ids, row_group_size=700):
     folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.table({"order_id": [f"o{i}" for i in ids]}), folder / f"{name}.parquet",
-                   row_group_size=row_group_size)
+    pq.write_table(
+        pa.table({"order_id": [f"o{i}" for i in ids]}), folder / f"{name}.parquet", row_group_size=row_group_size
+    )
 
 
 def test_only_an_append_keeps_the_build_incremental(tmp_path):
@@ -40,16 +42,23 @@ def test_a_change_to_the_models_changes_the_project_digest(tmp_path, monkeypatch
     """The digest behind 'the models changed since this warehouse was last built: full refresh'
     (an incremental table may hold columns the new code does not write): the same tree gives the
     same digest; an edited model, a new macro or an edited seed give another."""
-    for relative, text in {"dbt_project.yml": "name: x\n", "models/a.sql": "select 1 as a\n",
-                           "macros/m.sql": "{% macro m() %}1{% endmacro %}\n", "seeds/s.csv": "k\n1\n"}.items():
+    for relative, text in {
+        "dbt_project.yml": "name: x\n",
+        "models/a.sql": "select 1 as a\n",
+        "macros/m.sql": "{% macro m() %}1{% endmacro %}\n",
+        "seeds/s.csv": "k\n1\n",
+    }.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(text)
     monkeypatch.setattr(build, "project_root", lambda: tmp_path)
     first = build.project_digest()
     assert build.project_digest() == first
     digests = {first}
-    for relative, text in {"models/a.sql": "select 1 as b\n", "macros/n.sql": "{% macro n() %}2{% endmacro %}\n",
-                           "seeds/s.csv": "k\n2\n"}.items():
+    for relative, text in {
+        "models/a.sql": "select 1 as b\n",
+        "macros/n.sql": "{% macro n() %}2{% endmacro %}\n",
+        "seeds/s.csv": "k\n2\n",
+    }.items():
         (tmp_path / relative).write_text(text)
         digests.add(build.project_digest())
     assert len(digests) == 4

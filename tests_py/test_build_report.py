@@ -4,6 +4,7 @@ the rate of every warned monitor, a new dataset starts a new warehouse (the old 
 dated backup), the raw manifest's settings reach dbt, and data that is not the demo is hashed
 with the user's own key, which is nowhere in target/, logs/, the published files, the warehouse
 or the repository."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,14 @@ SECOND_END = dt.date(2025, 6, 30)  # another as-of date than the first dataset's
 
 
 def _segmart_build(tmp_path, raw, database, home, *dbt_args, publish=True):
-    env = scratch_env(tmp_path, raw, database, SEGMART_HOME=str(home), HOME=str(home / "user"),
-                      SEGMART_PUBLISH_DIR=str(tmp_path / "published"))
+    env = scratch_env(
+        tmp_path,
+        raw,
+        database,
+        SEGMART_HOME=str(home),
+        HOME=str(home / "user"),
+        SEGMART_PUBLISH_DIR=str(tmp_path / "published"),
+    )
     for variable in ("SEGMART_PII_SALT", "XDG_CONFIG_HOME", "SEGMART_REPORTING_CURRENCY", "SEGMART_BUSINESS_TIMEZONE"):
         env.pop(variable, None)
     command = [sys.executable, "-m", "segmart.cli", "build", "--target", "ci", *([] if publish else ["--no-publish"])]
@@ -51,15 +58,25 @@ def builds(tmp_path_factory):
     generate(300, seed=2, out_dir=second, end=SECOND_END, progress=False)
     manifest = json.loads((second / "_manifest.json").read_text())
     del manifest["generator"]
-    manifest.update(written_by="segmart import", settings={"reporting_currency": "CNY", "business_timezone": "Asia/Shanghai"})
+    manifest.update(
+        written_by="segmart import", settings={"reporting_currency": "CNY", "business_timezone": "Asia/Shanghai"}
+    )
     (second / "_manifest.json").write_text(json.dumps(manifest))
     database, home = tmp / "warehouse.duckdb", tmp / "home"
     one = _segmart_build(tmp, first, database, home, "--vars", json.dumps({"max_quarantine_rate": 0.001}))
     assert one.returncode == 0, one.stdout[-3000:] + one.stderr[-3000:]
     two = _segmart_build(tmp, second, database, home)
     assert two.returncode == 0, two.stdout[-3000:] + two.stderr[-3000:]
-    return {"tmp": tmp, "first": first, "second": second, "manifest_first": manifest_first,
-            "database": database, "home": home, "one": one, "two": two}
+    return {
+        "tmp": tmp,
+        "first": first,
+        "second": second,
+        "manifest_first": manifest_first,
+        "database": database,
+        "home": home,
+        "one": one,
+        "two": two,
+    }
 
 
 def test_a_warned_monitor_prints_its_rate(builds):
@@ -68,14 +85,16 @@ def test_a_warned_monitor_prints_its_rate(builds):
     # (var quarantine_rate_ignored_reasons)
     guests = dirty.get("missing_customer_id", 0)
     rate = (sum(dirty.values()) - guests) / (builds["manifest_first"]["rows"]["orders"] - guests)
-    lines = [line for line in builds["one"].stdout.splitlines() if line.startswith("  WARN  base_raw__orders_quarantine")]
-    assert len(lines) == 1, builds["one"].stdout[-3000:]
+    lines = [
+        line for line in builds["one"].stderr.splitlines() if line.startswith("  WARN  base_raw__orders_quarantine")
+    ]
+    assert len(lines) == 1, builds["one"].stderr[-3000:]
     shown = float(re.search(r"quarantine_rate=([0-9.e-]+)", lines[0]).group(1))
     assert shown == pytest.approx(rate, rel=1e-3)
 
 
 def test_a_new_dataset_starts_a_new_history_and_keeps_the_old_warehouse(builds):
-    assert "new customer_segment_history" in builds["two"].stdout
+    assert "new customer_segment_history" in builds["two"].stderr  # a warning (logging)
     backups = sorted(builds["tmp"].glob("warehouse.*T*.duckdb"))
     assert len(backups) == 1, list(builds["tmp"].iterdir())
     with duckdb.connect(str(builds["database"]), read_only=True) as con:
@@ -90,7 +109,7 @@ def test_a_new_dataset_starts_a_new_history_and_keeps_the_old_warehouse(builds):
 
 
 def test_manifest_settings_reach_dbt(builds, monkeypatch):
-    assert "SEGMART_REPORTING_CURRENCY=CNY" in builds["two"].stdout
+    assert "SEGMART_REPORTING_CURRENCY=CNY" in builds["two"].stderr
     monkeypatch.setenv("SEGMART_REPORTING_CURRENCY", "GBP")  # the user's own setting wins
     monkeypatch.delenv("SEGMART_BUSINESS_TIMEZONE", raising=False)
     assert build_module._manifest_settings(builds["second"]) == {"SEGMART_BUSINESS_TIMEZONE": "Asia/Shanghai"}
@@ -128,11 +147,13 @@ def test_own_data_is_hashed_with_an_own_key_that_is_nowhere_on_disk(builds):
     places = [builds["tmp"] / "target", builds["tmp"] / "logs", builds["tmp"] / "published"]
     files = [p for place in places for p in place.rglob("*") if p.is_file()]
     files += [builds["database"], *builds["tmp"].glob("warehouse.*")]
-    tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT, check=True,
-                             capture_output=True, text=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT, check=True, capture_output=True, text=True
+    ).stdout.split()
     files += [PROJECT / name for name in tracked if (PROJECT / name).is_file()]
     files += [p for p in (PROJECT / "target").rglob("*") if p.is_file()] + [
-        p for p in (PROJECT / "logs").rglob("*") if p.is_file()]
+        p for p in (PROJECT / "logs").rglob("*") if p.is_file()
+    ]
     assert any(p.suffix == ".parquet" for p in files) and len(files) > 100
     needle = key.encode()
     assert [str(p) for p in files if needle in p.read_bytes()] == []
@@ -143,15 +164,29 @@ def test_a_full_refresh_of_the_same_data_keeps_the_history(builds):
     with duckdb.connect(str(builds["database"]), read_only=True) as con:
         before = con.sql("select * from marts.customer_segment_history order by all").fetchall()
     earlier = "2025-03-31"
-    done = _segmart_build(builds["tmp"], builds["second"], builds["database"], builds["home"],
-                          "--full-refresh", "--vars", json.dumps({"as_of_date": earlier}),
-                          "--exclude-resource-type", "unit_test", publish=False)
+    done = _segmart_build(
+        builds["tmp"],
+        builds["second"],
+        builds["database"],
+        builds["home"],
+        "--full-refresh",
+        "--vars",
+        json.dumps({"as_of_date": earlier}),
+        "--exclude-resource-type",
+        "unit_test",
+        publish=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "new customer_segment_history" not in done.stdout
+    assert "new customer_segment_history" not in done.stdout + done.stderr
     assert len(list(builds["tmp"].glob("warehouse.*T*.duckdb"))) == 1  # no second backup
     with duckdb.connect(str(builds["database"]), read_only=True) as con:
-        dates = [d for (d,) in con.sql("select distinct as_of_date from marts.customer_segment_history order by 1").fetchall()]
-        kept = con.sql(f"select * from marts.customer_segment_history where as_of_date <> '{earlier}' order by all").fetchall()
+        dates = [
+            d
+            for (d,) in con.sql("select distinct as_of_date from marts.customer_segment_history order by 1").fetchall()
+        ]
+        kept = con.sql(
+            f"select * from marts.customer_segment_history where as_of_date <> '{earlier}' order by all"
+        ).fetchall()
     assert [d.isoformat() for d in dates][0] == earlier and len(dates) == 2
     assert kept == before
 
@@ -176,7 +211,9 @@ def test_a_failed_build_names_the_rejection_reasons(repeated_ids):
     done = _segmart_build(tmp, raw, tmp / "warehouse.duckdb", tmp / "home", publish=False)
     assert done.returncode == 1
     assert not (tmp / "warehouse.duckdb").exists()
-    lines = [line for line in done.stderr.splitlines() if line.startswith("  FAIL  base_raw__orders_quarantine_rate_fails")]
+    lines = [
+        line for line in done.stderr.splitlines() if line.startswith("  FAIL  base_raw__orders_quarantine_rate_fails")
+    ]
     assert len(lines) == 1, done.stdout[-3000:] + done.stderr[-3000:]
     line = lines[0]
     # independent oracle: pandas on the raw file (a repeat of an earlier non-empty id, with a customer)

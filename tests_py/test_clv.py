@@ -1,5 +1,6 @@
 """Predictive CLV against lifetimes (the oracle): fitted parameters within 1%; given the same
 parameters, every prediction equal to lifetimes' to 1e-6; failed fits are caught."""
+
 from __future__ import annotations
 
 import subprocess
@@ -16,11 +17,16 @@ from segmart import clv
 
 @pytest.fixture(scope="module")
 def btyd(warehouse):
-    return warehouse.sql("""
+    return (
+        warehouse.sql("""
         select customer_id, btyd_frequency as frequency, btyd_recency as recency, btyd_t as "T",
                btyd_monetary_value as monetary_value
         from marts.customer_features where not is_prospect order by customer_id
-    """).df().set_index("customer_id").astype(float)
+    """)
+        .df()
+        .set_index("customer_id")
+        .astype(float)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +46,15 @@ def test_fitted_parameters_within_one_percent_of_lifetimes(btyd, parameters):
 
 
 def test_predictions_equal_lifetimes_given_the_same_parameters(warehouse, btyd, parameters):
-    ours = warehouse.sql("""
+    ours = (
+        warehouse.sql("""
         select customer_id, p_alive, expected_purchases_short_horizon, expected_purchases_prediction_horizon,
                expected_order_value, predicted_clv
         from marts.customer_lifetime_value where not is_prospect order by customer_id
-    """).df().set_index("customer_id")
+    """)
+        .df()
+        .set_index("customer_id")
+    )
     assert list(ours.index) == list(btyd.index)
     bgf = BetaGeoFitter()
     bgf.params_ = pd.Series({k: parameters[k] for k in ["r", "alpha", "a", "b"]})
@@ -57,12 +67,14 @@ def test_predictions_equal_lifetimes_given_the_same_parameters(warehouse, btyd, 
         "expected_purchases_short_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(90, f, r, t),
         "expected_purchases_prediction_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(365, f, r, t),
         "expected_order_value": ggf.conditional_expected_average_profit(f, m),
-        "predicted_clv": ggf.customer_lifetime_value(bgf, f, r, t, m, time=12,
-                                                     discount_rate=1.1 ** (1 / 12) - 1, freq="D"),
+        "predicted_clv": ggf.customer_lifetime_value(
+            bgf, f, r, t, m, time=12, discount_rate=1.1 ** (1 / 12) - 1, freq="D"
+        ),
     }
     for column, values in expected.items():
-        np.testing.assert_allclose(ours[column].to_numpy(), np.asarray(values, dtype=float),
-                                   rtol=1e-6, atol=1e-9, err_msg=column)
+        np.testing.assert_allclose(
+            ours[column].to_numpy(), np.asarray(values, dtype=float), rtol=1e-6, atol=1e-9, err_msg=column
+        )
 
 
 def test_gradients_match_finite_differences(btyd):
@@ -94,15 +106,34 @@ def test_degenerate_data_are_refused_with_a_reason():
 
 def _build_value_marts(tmp_path, raw_dir, variables: str):
     return subprocess.run(
-        [dbt_executable(), "run", "--target", "ci", "--select", "+customer_lifetime_value", "+clv_model_parameters", "--vars", variables],
-        cwd=PROJECT, env=scratch_env(tmp_path, raw_dir, tmp_path / "value.duckdb"), capture_output=True, text=True)
+        [
+            dbt_executable(),
+            "run",
+            "--target",
+            "ci",
+            "--select",
+            "+customer_lifetime_value",
+            "+clv_model_parameters",
+            "--vars",
+            variables,
+        ],
+        cwd=PROJECT,
+        env=scratch_env(tmp_path, raw_dir, tmp_path / "value.duckdb"),
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_failed_fit_fails_the_build_by_default_and_degrades_with_warn(tmp_path, raw_dir):
     if not (raw_dir / "orders.parquet").exists():
         pytest.skip(f"no raw data in {raw_dir}")
-    subprocess.run([dbt_executable(), "seed", "--target", "ci"], cwd=PROJECT,
-                   env=scratch_env(tmp_path, raw_dir, tmp_path / "value.duckdb"), check=True, capture_output=True)
+    subprocess.run(
+        [dbt_executable(), "seed", "--target", "ci"],
+        cwd=PROJECT,
+        env=scratch_env(tmp_path, raw_dir, tmp_path / "value.duckdb"),
+        check=True,
+        capture_output=True,
+    )
     failing = _build_value_marts(tmp_path, raw_dir, "{clv_min_repeat_customers: 100000000}")
     assert failing.returncode != 0
     assert "CLV model fit failed: only" in failing.stdout and "clv_fit_failure: warn" in failing.stdout
@@ -136,7 +167,8 @@ def test_expected_purchases_where_the_hypergeometric_term_is_negative():
         series += term
         term *= (big_a + n) * (big_b + n) / ((big_c + n) * (n + 1)) * z
     expected = (a + b - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + t + T)) ** r * series)
-    got = expected_purchases(BgNbdParams(r=r, alpha=alpha, a=a, b=b), t, np.array([0.0]), np.array([0.0]),
-                             np.array([T]))
+    got = expected_purchases(
+        BgNbdParams(r=r, alpha=alpha, a=a, b=b), t, np.array([0.0]), np.array([0.0]), np.array([T])
+    )
     assert series < 0
     assert abs(got[0] - expected) < 1e-9

@@ -1,6 +1,7 @@
 """Crash safety and lock-free readers: a build killed in the middle of the marts leaves the
 previous marts whole; the next build succeeds and reproduces every mart exactly; published
 Parquet files are never seen half-written."""
+
 from __future__ import annotations
 
 import os
@@ -22,12 +23,19 @@ from segmart.build import publish
 def mart_hashes(path: Path) -> dict[str, str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [row[0] for row in con.sql(
-            "select table_name from information_schema.tables where table_schema = 'marts' "
-            "order by table_name").fetchall()]
-        return {table: con.sql(
-            f"select md5(coalesce(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)), '')) "
-            f"from marts.{table} as t").fetchall()[0][0] for table in tables}
+        tables = [
+            row[0]
+            for row in con.sql(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
+            ).fetchall()
+        ]
+        return {
+            table: con.sql(
+                f"select md5(coalesce(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)), '')) "
+                f"from marts.{table} as t"
+            ).fetchall()[0][0]
+            for table in tables
+        }
     finally:
         con.close()
 
@@ -42,8 +50,15 @@ def copied_warehouse(tmp_path, warehouse):
 
 def _build(path: Path, raw_dir: Path, tmp_path: Path, **popen):
     env = scratch_env(tmp_path, raw_dir, path, SEGMART_PUBLISH_DIR=str(tmp_path / "published"))
-    return subprocess.Popen([sys.executable, "-m", "segmart.cli", "build", "--target", "ci"], cwd=PROJECT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
+    return subprocess.Popen(
+        [sys.executable, "-m", "segmart.cli", "build", "--target", "ci"],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
 
 
 def test_killed_build_keeps_previous_marts_and_rebuild_is_identical(copied_warehouse, raw_dir, tmp_path):

@@ -4,6 +4,7 @@ A model never reads a model of a later layer (an intermediate model reading a ma
 reading intermediate); marts read marts only where a mart is built from other marts by design
 (history and summaries); no model has more than 8 parents. The layers are the folders:
 models/staging/base, models/staging, models/intermediate, models/marts."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,11 @@ from helpers import PROJECT, dbt_executable, scratch_env
 
 LAYERS = ("base", "staging", "intermediate", "marts")
 # marts built from other marts by design: the history of customer_segments, its migrations, its summary
-MART_TO_MART = {("customer_segments", "customer_segment_history"), ("customer_segment_history", "segment_migrations"),
-                ("customer_segments", "segment_summary")}
+MART_TO_MART = {
+    ("customer_segments", "customer_segment_history"),
+    ("customer_segment_history", "segment_migrations"),
+    ("customer_segments", "segment_summary"),
+}
 MAX_PARENTS = 8
 
 
@@ -29,8 +33,13 @@ def layer(path: str) -> str:
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     env = scratch_env(tmp_path_factory.mktemp("dag"))
-    done = subprocess.run([dbt_executable(), "ls", "--resource-type", "model", "--output", "json", "--quiet",
-                           "--target", "ci"], cwd=PROJECT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [dbt_executable(), "ls", "--resource-type", "model", "--output", "json", "--quiet", "--target", "ci"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     nodes = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(nodes) >= 40
@@ -42,8 +51,12 @@ def edges(models):
     for node in models.values():
         for parent in node["depends_on"]["nodes"]:
             if parent in models:
-                yield (models[parent]["name"], node["name"], layer(models[parent]["original_file_path"]),
-                       layer(node["original_file_path"]))
+                yield (
+                    models[parent]["name"],
+                    node["name"],
+                    layer(models[parent]["original_file_path"]),
+                    layer(node["original_file_path"]),
+                )
 
 
 def test_every_model_is_in_a_layer(models):
@@ -61,8 +74,9 @@ def test_marts_read_marts_only_by_design(models):
 
 
 def test_no_model_has_more_than_eight_parents(models):
-    crowded = {n["name"]: len(n["depends_on"]["nodes"]) for n in models.values()
-               if len(n["depends_on"]["nodes"]) > MAX_PARENTS}
+    crowded = {
+        n["name"]: len(n["depends_on"]["nodes"]) for n in models.values() if len(n["depends_on"]["nodes"]) > MAX_PARENTS
+    }
     assert crowded == {}, f"models with more than {MAX_PARENTS} parents (models, seeds, sources): {crowded}"
 
 
@@ -72,6 +86,8 @@ def test_no_macro_calls_ref():
     hidden = []
     for path in sorted((PROJECT / "macros").rglob("*.sql")):
         code = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.S)
-        hidden += [f"{path.relative_to(PROJECT)}:{code[: match.start()].count(chr(10)) + 1}"
-                   for match in re.finditer(r"\bref\(", code)]
+        hidden += [
+            f"{path.relative_to(PROJECT)}:{code[: match.start()].count(chr(10)) + 1}"
+            for match in re.finditer(r"\bref\(", code)
+        ]
     assert hidden == [], f"ref() inside macros: {hidden}"

@@ -2,6 +2,7 @@
 and chromedriver, installed by `make setup-browser`) opens it, every chart renders with data, the
 captions carry the numbers of the marts, the labels switch to Chinese, and a screenshot is saved
 (.ci-work/dashboard.png, .ci-work/dashboard_zh.png)."""
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,11 @@ def dashboard(two_date_marts):
     # group, when the tests end or fail (Streamlit outlives a killed parent)
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("segmart")), "dashboard", "--port", str(port)],
-        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
@@ -83,9 +88,18 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1400,3200", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-quic"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,3200",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+    ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     yield driver
@@ -166,4 +180,3 @@ def test_labels_switch_to_chinese(dashboard, browser):
     _wait_for_charts(browser, CHARTS)
     assert any("购买客户" in caption for caption in _captions(browser))
     browser.save_screenshot(str(SCREENSHOTS / "dashboard_zh.png"))
-

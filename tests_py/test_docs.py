@@ -2,6 +2,7 @@
 warehouse has it), seed, seed column, macro and exposure is described; every var appears on the
 overview page, which explains each method with its source. The docs stand on their own: nothing
 cites a document that is not in the repository, and every relative markdown link resolves."""
+
 from __future__ import annotations
 
 import json
@@ -13,19 +14,27 @@ import pytest
 from helpers import PROJECT, dbt_executable
 
 # each method's section on the overview page and a source it must cite
-METHODS = {"### Segmentation bases": "Kotler", "### RFM": "Hughes (1994)",
-           "### Customer pyramid": "Zeithaml, Rust", "### Value matrix": "陈明亮",
-           "### BTYD": "Fader, Hardie & Lee 2005", "### Simple LTV": "Gupta & Lehmann",
-           "### Share of wallet": "Perlich", "### Lifecycle": "客户生命周期",
-           "### Engagement value": "Kumar et al. (2010)", "### Interest segments": "Kotler",
-           "### Continuous segmentation": "Zeithaml, Rust"}
+METHODS = {
+    "### Segmentation bases": "Kotler",
+    "### RFM": "Hughes (1994)",
+    "### Customer pyramid": "Zeithaml, Rust",
+    "### Value matrix": "陈明亮",
+    "### BTYD": "Fader, Hardie & Lee 2005",
+    "### Simple LTV": "Gupta & Lehmann",
+    "### Share of wallet": "Perlich",
+    "### Lifecycle": "客户生命周期",
+    "### Engagement value": "Kumar et al. (2010)",
+    "### Interest segments": "Kotler",
+    "### Continuous segmentation": "Zeithaml, Rust",
+}
 
 
 @pytest.fixture(scope="module")
 def generated(two_date_marts):
     env = two_date_marts["env"]
-    done = subprocess.run([dbt_executable(), "docs", "generate", "--target", "ci"], cwd=PROJECT, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [dbt_executable(), "docs", "generate", "--target", "ci"], cwd=PROJECT, env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     target = Path(env["DBT_TARGET_PATH"])
     assert (target / "index.html").exists()
@@ -69,8 +78,9 @@ def test_overview_explains_each_method_and_lists_every_var(generated):
         section = next((body for name, body in sections.items() if name.startswith(title)), "")
         assert source in section and len(section) > 300, heading
     project = (PROJECT / "dbt_project.yml").read_text()
-    variables = re.findall(r"^  ([a-z0-9_]+):", project.split("\nvars:\n", 1)[1].split("\n\n# ", 1)[0].split("\nmodels:\n")[0],
-                           flags=re.M)
+    variables = re.findall(
+        r"^  ([a-z0-9_]+):", project.split("\nvars:\n", 1)[1].split("\n\n# ", 1)[0].split("\nmodels:\n")[0], flags=re.M
+    )
     assert len(variables) > 50
     assert [v for v in variables if f"`{v}`" not in overview] == []
 
@@ -82,8 +92,9 @@ MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\
 
 
 def tracked_files(*patterns: str) -> list[Path]:
-    listed = subprocess.run(["git", "ls-files", "-z", "--", *patterns], cwd=PROJECT, capture_output=True,
-                            text=True, check=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", *patterns], cwd=PROJECT, capture_output=True, text=True, check=True
+    ).stdout
     return [PROJECT / name for name in listed.split("\0") if name and (PROJECT / name).is_file()]
 
 

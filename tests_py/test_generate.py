@@ -1,4 +1,5 @@
 """The demo data generator: determinism, schema, dirty rows, and the shape later models rely on."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,8 +47,16 @@ def test_dirty_rows_are_a_few_percent_and_every_kind_is_present(small_raw):
         share = dirty / manifest["rows"][table]
         assert 0.001 < share < 0.06, (table, share)
     assert set(manifest["dirty"]["orders"]) == {
-        "missing_customer_id", "unknown_customer_id", "duplicate_id", "unparseable_timestamp",
-        "future_timestamp", "negative_amount", "refund_above_gross", "unknown_currency", "unparseable_number"}
+        "missing_customer_id",
+        "unknown_customer_id",
+        "duplicate_id",
+        "unparseable_timestamp",
+        "future_timestamp",
+        "negative_amount",
+        "refund_above_gross",
+        "unknown_currency",
+        "unparseable_number",
+    }
     assert all(count > 0 for count in manifest["dirty"]["orders"].values())
 
 
@@ -56,7 +65,8 @@ def test_dirty_counts_recounted_from_the_files(small_raw):
     folder, manifest = small_raw
     con = duckdb.connect()
     orders = f"'{folder}/orders.parquet'"
-    recount = con.sql(f"""
+    recount = (
+        con.sql(f"""
         select
             count(*) filter (where customer_id is null) as missing_customer_id,
             count(*) filter (where customer_id = 'C999999999') as unknown_customer_id,
@@ -65,7 +75,11 @@ def test_dirty_counts_recounted_from_the_files(small_raw):
             count(*) filter (where discount_amount like '-%') as negative_amount,
             count(*) - count(distinct order_id) as duplicate_id
         from {orders}
-    """).df().iloc[0].to_dict()
+    """)
+        .df()
+        .iloc[0]
+        .to_dict()
+    )
     for reason, count in recount.items():
         assert manifest["dirty"]["orders"][reason] == count, reason
 
@@ -73,7 +87,8 @@ def test_dirty_counts_recounted_from_the_files(small_raw):
 def test_shape_heavy_tail_prospects_and_seasonality(small_raw):
     folder, _ = small_raw
     con = duckdb.connect()
-    stats = con.sql(f"""
+    stats = (
+        con.sql(f"""
         with orders as (
             select customer_id, cast(try_strptime(left(ordered_at, 10), '%Y-%m-%d') as date) as day,
                    try_cast(gross_amount as double) - try_cast(discount_amount as double)
@@ -88,7 +103,10 @@ def test_shape_heavy_tail_prospects_and_seasonality(small_raw):
             (select count(*) from '{folder}/customers.parquet') - (select count(distinct customer_id) from orders) as non_buyers,
             (select count(*) filter (where strftime(day, '%m-%d') between '11-01' and '11-11') / 11.0
                  / (count(*) / 365.0) from orders) as double11_lift
-    """).df().iloc[0]
+    """)
+        .df()
+        .iloc[0]
+    )
     assert 0.6 <= stats.top20_share <= 0.8
     assert stats.non_buyers > 100
     assert stats.double11_lift > 1.5
@@ -97,14 +115,18 @@ def test_shape_heavy_tail_prospects_and_seasonality(small_raw):
 def test_business_customers_are_fewer_but_larger(small_raw):
     folder, _ = small_raw
     con = duckdb.connect()
-    rows = con.sql(f"""
+    rows = (
+        con.sql(f"""
         select c.customer_type, count(distinct c.customer_id) as customers,
                avg(try_cast(o.gross_amount as double)) as avg_order
         from '{folder}/customers.parquet' as c
         join '{folder}/orders.parquet' as o using (customer_id)
         where c.customer_type in ('individual', 'business')
         group by 1
-    """).df().set_index("customer_type")
+    """)
+        .df()
+        .set_index("customer_type")
+    )
     assert rows.loc["business", "customers"] < rows.loc["individual", "customers"] / 5
     assert rows.loc["business", "avg_order"] > 2 * rows.loc["individual", "avg_order"]
 

@@ -1,6 +1,7 @@
 """`segmart import`: a plain transaction log, line-level exports and the presets map onto the raw
 layout; a refused import writes nothing (the bad files themselves are in the corpus,
 test_bad_input.py). Oracles are computed from the CSVs with pandas (tests_py/exports.py makes them)."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,9 @@ from exports import online_retail_export, orders_only_log, shopify_export
 from segmart.layout import RAW_COLUMNS
 from segmart.privacy import pseudonymous_id
 
-GOOD = "cust,day,amt,oid\nA,2024-01-05,10.5,1\nB,2024-02-01,20,2\nA,2024-03-01,abc,3\n,2024-03-02,5,4\nC,2024-02-30,7,5\n"
+GOOD = (
+    "cust,day,amt,oid\nA,2024-01-05,10.5,1\nB,2024-02-01,20,2\nA,2024-03-01,abc,3\n,2024-03-02,5,4\nC,2024-02-30,7,5\n"
+)
 
 
 def run_import(tmp_path, content: str | bytes, name="orders.csv", extra=()):
@@ -24,9 +27,27 @@ def run_import(tmp_path, content: str | bytes, name="orders.csv", extra=()):
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     out = tmp_path / "raw"
     result = subprocess.run(
-        [sys.executable, "-m", "segmart.cli", "import", "--orders", str(path), "--customer-col", "cust",
-         "--date-col", "day", "--amount-col", "amt", "--out", str(out), *extra],
-        capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "segmart.cli",
+            "import",
+            "--orders",
+            str(path),
+            "--customer-col",
+            "cust",
+            "--date-col",
+            "day",
+            "--amount-col",
+            "amt",
+            "--out",
+            str(out),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return result, out
 
 
@@ -38,8 +59,13 @@ def test_transaction_log_maps_onto_the_raw_layout(tmp_path):
     orders = pq.read_table(out / "orders.parquet").to_pydict()
     assert orders["order_id"] == ["1", "2", "3", "4", "5"]
     # valid dates are normalised; row-level problems pass through untouched for staging
-    assert orders["ordered_at"] == ["2024-01-05 00:00:00", "2024-02-01 00:00:00", "2024-03-01 00:00:00",
-                                    "2024-03-02 00:00:00", "2024-02-30"]
+    assert orders["ordered_at"] == [
+        "2024-01-05 00:00:00",
+        "2024-02-01 00:00:00",
+        "2024-03-01 00:00:00",
+        "2024-03-02 00:00:00",
+        "2024-02-30",
+    ]
     assert orders["gross_amount"][2] == "abc"
     assert orders["customer_id"][3] is None
     customers = pq.read_table(out / "customers.parquet").to_pydict()
@@ -49,8 +75,9 @@ def test_transaction_log_maps_onto_the_raw_layout(tmp_path):
 
 
 def test_date_format_and_generated_order_ids(tmp_path):
-    result, out = run_import(tmp_path, "cust,day,amt\nA,05/01/2024,1\nB,31/12/2023,2\n",
-                             extra=["--date-format", "%d/%m/%Y"])
+    result, out = run_import(
+        tmp_path, "cust,day,amt\nA,05/01/2024,1\nB,31/12/2023,2\n", extra=["--date-format", "%d/%m/%Y"]
+    )
     assert result.returncode == 0, result.stderr
     orders = pq.read_table(out / "orders.parquet").to_pydict()
     assert orders["ordered_at"] == ["2024-01-05 00:00:00", "2023-12-31 00:00:00"]
@@ -77,8 +104,9 @@ def test_existing_raw_folder_survives_a_refused_import(tmp_path):
 
 
 def segmart_import(*args):
-    return subprocess.run([sys.executable, "-m", "segmart.cli", "import", *map(str, args)],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "segmart.cli", "import", *map(str, args)], capture_output=True, text=True, check=False
+    )
 
 
 def one_line(result) -> str:
@@ -97,6 +125,7 @@ def dec(values) -> Decimal:
 
 
 # ------------------------------------------------------------------ presets against pandas oracles
+
 
 @pytest.fixture(scope="module")
 def exports_dir(tmp_path_factory):
@@ -140,7 +169,10 @@ def test_online_retail_preset(exports_dir, tmp_path):
     first = orders.iloc[0]
     month, day, rest = csv.InvoiceDate.iloc[0].split("/", 2)
     year, clock = rest.split(" ")
-    assert first.ordered_at == f"{year}-{int(month):02d}-{int(day):02d} {int(clock.split(':')[0]):02d}:{clock.split(':')[1]}:00"
+    assert (
+        first.ordered_at
+        == f"{year}-{int(month):02d}-{int(day):02d} {int(clock.split(':')[0]):02d}:{clock.split(':')[1]}:00"
+    )
     manifest = json.loads((out / "_manifest.json").read_text())
     assert manifest["written_by"] == "segmart import"
     assert manifest["settings"] == {"reporting_currency": "GBP", "business_timezone": "Europe/London"}
@@ -178,8 +210,20 @@ def test_shopify_preset(exports_dir, tmp_path):
 def test_orders_only_negative_amounts_are_returns(exports_dir, tmp_path):
     path = orders_only_log(exports_dir)
     out = tmp_path / "raw"
-    result = segmart_import("--orders", path, "--customer-col", "customer", "--date-col", "date",
-                            "--amount-col", "amount", "--currency", "eur", "--out", out)
+    result = segmart_import(
+        "--orders",
+        path,
+        "--customer-col",
+        "customer",
+        "--date-col",
+        "date",
+        "--amount-col",
+        "amount",
+        "--currency",
+        "eur",
+        "--out",
+        out,
+    )
     assert result.returncode == 0, result.stderr
     csv = pd.read_csv(path, dtype=str)
     orders = read(out, "orders")
@@ -197,8 +241,24 @@ def test_line_amount_col_and_decimal_comma(tmp_path):
     path = tmp_path / "lines.csv"
     path.write_text("bon;kunde;tag;betrag\n1;K1;2024-01-05;1.234,56\n1;K1;2024-01-05;10,5\n2;K2;2024-01-06;-3,25\n")
     out = tmp_path / "raw"
-    result = segmart_import("--orders", path, "--delimiter", ";", "--order-id-col", "bon", "--customer-col", "kunde",
-                            "--date-col", "tag", "--line-amount-col", "betrag", "--decimal-separator", ",", "--out", out)
+    result = segmart_import(
+        "--orders",
+        path,
+        "--delimiter",
+        ";",
+        "--order-id-col",
+        "bon",
+        "--customer-col",
+        "kunde",
+        "--date-col",
+        "tag",
+        "--line-amount-col",
+        "betrag",
+        "--decimal-separator",
+        ",",
+        "--out",
+        out,
+    )
     assert result.returncode == 0, result.stderr
     orders = read(out, "orders")
     assert orders.gross_amount.tolist() == ["1245.06", "-3.25"]
@@ -211,13 +271,28 @@ def test_line_amount_col_and_decimal_comma(tmp_path):
 def test_decimal_comma_without_the_option_is_refused_with_the_fix(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_text("cust;day;amt\n" + "".join(f"A{i};2024-01-0{i % 9 + 1};{i},5\n" for i in range(10)))
-    line = one_line(segmart_import("--orders", path, "--delimiter", ";", "--customer-col", "cust", "--date-col",
-                                   "day", "--amount-col", "amt", "--out", tmp_path / "raw"))
+    line = one_line(
+        segmart_import(
+            "--orders",
+            path,
+            "--delimiter",
+            ";",
+            "--customer-col",
+            "cust",
+            "--date-col",
+            "day",
+            "--amount-col",
+            "amt",
+            "--out",
+            tmp_path / "raw",
+        )
+    )
     assert str(path) in line and "'amt'" in line and "pass --decimal-separator ," in line
     assert not (tmp_path / "raw").exists()
 
 
 # ------------------------------------------------------------------ failures
+
 
 def test_day_first_data_declared_month_first_is_refused_with_the_swap(exports_dir, tmp_path):
     path = online_retail_export(exports_dir, day_first=True)
@@ -225,8 +300,9 @@ def test_day_first_data_declared_month_first_is_refused_with_the_swap(exports_di
     assert str(path) in line and "'InvoiceDate'" in line
     assert "looks day-first: pass --date-format %d/%m/%Y %H:%M" in line
     assert not (tmp_path / "raw").exists()
-    ok = segmart_import("--orders", path, "--preset", "online-retail", "--date-format", "%d/%m/%Y %H:%M",
-                        "--out", tmp_path / "raw")
+    ok = segmart_import(
+        "--orders", path, "--preset", "online-retail", "--date-format", "%d/%m/%Y %H:%M", "--out", tmp_path / "raw"
+    )
     assert ok.returncode == 0, ok.stderr
 
 
@@ -235,19 +311,51 @@ def test_ambiguous_dates_flagged_even_below_the_threshold(tmp_path):
     path = tmp_path / "orders.csv"
     rows = [f"A{i},{i % 9 + 1}/{i % 12 + 1}/2024,1\n" for i in range(9)] + ["B,13/1/2024,1\n"]
     path.write_text("cust,day,amt\n" + "".join(rows))
-    line = one_line(segmart_import("--orders", path, "--customer-col", "cust", "--date-col", "day", "--amount-col",
-                                   "amt", "--date-format", "%m/%d/%Y", "--out", tmp_path / "raw"))
+    line = one_line(
+        segmart_import(
+            "--orders",
+            path,
+            "--customer-col",
+            "cust",
+            "--date-col",
+            "day",
+            "--amount-col",
+            "amt",
+            "--date-format",
+            "%m/%d/%Y",
+            "--out",
+            tmp_path / "raw",
+        )
+    )
     assert "looks day-first: pass --date-format %d/%m/%Y" in line and "'13/1/2024'" in line
 
 
 def test_lines_imported_as_orders_is_refused_with_the_line_level_hint(exports_dir, tmp_path):
     path = online_retail_export(exports_dir)
     csv = pd.read_csv(path, dtype=str)
-    line = one_line(segmart_import("--orders", path, "--customer-col", "CustomerID", "--date-col", "InvoiceDate",
-                                   "--date-format", "%m/%d/%Y %H:%M", "--amount-col", "UnitPrice",
-                                   "--order-id-col", "InvoiceNo", "--out", tmp_path / "raw"))
+    line = one_line(
+        segmart_import(
+            "--orders",
+            path,
+            "--customer-col",
+            "CustomerID",
+            "--date-col",
+            "InvoiceDate",
+            "--date-format",
+            "%m/%d/%Y %H:%M",
+            "--amount-col",
+            "UnitPrice",
+            "--order-id-col",
+            "InvoiceNo",
+            "--out",
+            tmp_path / "raw",
+        )
+    )
     assert f"{len(csv):,} rows but {csv.InvoiceNo.nunique():,} distinct order ids" in line
-    assert "pass --quantity-col/--unit-price-col (or --line-amount-col) for line-level data" in line and "'InvoiceNo'" in line
+    assert (
+        "pass --quantity-col/--unit-price-col (or --line-amount-col) for line-level data" in line
+        and "'InvoiceNo'" in line
+    )
 
 
 def test_repeated_header_is_dropped(exports_dir, tmp_path):
@@ -265,8 +373,11 @@ def test_repeated_header_is_dropped(exports_dir, tmp_path):
 
 
 def test_integral_float_ids_become_integers(tmp_path):
-    result, out = run_import(tmp_path, "cust,day,amt,oid\n17850.0,2024-01-05,1,7.0\n13047.0,2024-01-06,2,8.0\n",
-                             extra=["--order-id-col", "oid"])
+    result, out = run_import(
+        tmp_path,
+        "cust,day,amt,oid\n17850.0,2024-01-05,1,7.0\n13047.0,2024-01-06,2,8.0\n",
+        extra=["--order-id-col", "oid"],
+    )
     assert result.returncode == 0, result.stderr
     orders = read(out, "orders")
     assert orders.customer_id.tolist() == ["17850", "13047"]
@@ -274,10 +385,13 @@ def test_integral_float_ids_become_integers(tmp_path):
     assert read(out, "customers").customer_id.tolist() == ["13047", "17850"]
 
 
-@pytest.mark.parametrize("option,value,message", [
-    ("--currency", "XYZ", "segmart import: currency XYZ has no rate in seeds/currency_codes.csv"),
-    ("--timezone", "Mars/Olympus", "segmart import: unknown time zone 'Mars/Olympus'"),
-])
+@pytest.mark.parametrize(
+    "option,value,message",
+    [
+        ("--currency", "XYZ", "segmart import: currency XYZ has no rate in seeds/currency_codes.csv"),
+        ("--timezone", "Mars/Olympus", "segmart import: unknown time zone 'Mars/Olympus'"),
+    ],
+)
 def test_unknown_currency_or_timezone_is_refused(tmp_path, option, value, message):
     result, out = run_import(tmp_path, GOOD, extra=[option, value])
     assert one_line(result).startswith(message)
@@ -285,6 +399,7 @@ def test_unknown_currency_or_timezone_is_refused(tmp_path, option, value, messag
 
 
 # ------------------------------------------------------------------ the output folder
+
 
 def test_out_folder_with_a_users_file_is_refused_and_kept(tmp_path):
     out = tmp_path / "raw"
@@ -302,8 +417,12 @@ def test_generate_refuses_a_users_folder_too(tmp_path):
     out = tmp_path / "raw"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    result = subprocess.run([sys.executable, "-m", "segmart.cli", "generate", "--customers", "50", "--out", str(out)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "segmart.cli", "generate", "--customers", "50", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert str(out) in one_line(result)
     assert (out / "notes.txt").read_text() == "mine"
 
@@ -329,8 +448,26 @@ def test_segmart_raw_folder_holding_a_users_files_is_refused_and_kept(tmp_path):
     (out / "my_notes.txt").write_text("mine")
     (out / "input.csv").write_text(GOOD)
     result = subprocess.run(
-        [sys.executable, "-m", "segmart.cli", "import", "--orders", str(out / "input.csv"), "--customer-col", "cust",
-         "--date-col", "day", "--amount-col", "amt", "--out", str(out)], capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "segmart.cli",
+            "import",
+            "--orders",
+            str(out / "input.csv"),
+            "--customer-col",
+            "cust",
+            "--date-col",
+            "day",
+            "--amount-col",
+            "amt",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     line = one_line(result)
     assert str(out) in line and "input.csv" in line and "my_notes.txt" in line
     assert (out / "my_notes.txt").read_text() == "mine" and (out / "input.csv").read_text() == GOOD

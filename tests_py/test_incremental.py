@@ -4,6 +4,7 @@ Build the raw data without its newest 1% of orders, then build again incremental
 next export (new rows appended, a repeated id, an old order corrected within the lookback, a late
 customer record; segmart/append.py); compare every staged, intermediate and mart relation, row
 for row, with a full refresh of the same export."""
+
 from __future__ import annotations
 
 import subprocess
@@ -22,9 +23,13 @@ SKIPPED = {"segment_migrations"}
 
 
 def _dbt_run(tmp_path, raw, database, *extra):
-    result = subprocess.run([dbt_executable(), "build", "--target", "ci", "--resource-type", "seed",
-                             "--resource-type", "model", *extra],
-                            cwd=PROJECT, env=scratch_env(tmp_path, raw, database), capture_output=True, text=True)
+    result = subprocess.run(
+        [dbt_executable(), "build", "--target", "ci", "--resource-type", "seed", "--resource-type", "model", *extra],
+        cwd=PROJECT,
+        env=scratch_env(tmp_path, raw, database),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
 
 
@@ -74,7 +79,7 @@ def test_the_export_changes_reached_the_warehouse(builds):
     assert late.fetchone()[0] > 0, "orders of the late customer were not accepted"
     corrected = con.execute(f"""select order_status, refund_amount_in_order_currency = gross_amount_in_order_currency, rejection_reason
                                 from staging.base_raw__orders
-                                where raw_row_number = {info['corrected_row_number']}""").fetchone()
+                                where raw_row_number = {info["corrected_row_number"]}""").fetchone()
     assert corrected == ("returned", True, None)
 
 
@@ -89,7 +94,8 @@ def test_incremental_equals_full_refresh(builds):
         cols = ", ".join(f'"{c}"' for c in columns)
         ours, theirs = f"{schema}.{name}", f"full_refresh.{schema}.{name}"
         ours_rows, theirs_rows = (
-            f"select {cols} from {r} where " + LATEST_ONLY.get(name, "true").format(relation=r) for r in (ours, theirs))
+            f"select {cols} from {r} where " + LATEST_ONLY.get(name, "true").format(relation=r) for r in (ours, theirs)
+        )
         extra = con.execute(f"select count(*) from ({ours_rows} except all {theirs_rows})").fetchone()[0]
         missing = con.execute(f"select count(*) from ({theirs_rows} except all {ours_rows})").fetchone()[0]
         if extra or missing:

@@ -5,6 +5,7 @@ The raw folder is written here (customers.parquet with ids only, orders with ord
 customer_id, ordered_at and gross_amount, every other column NULL, the other three tables
 empty): 400 customers over two years, 60% buying once, built with dbt into a scratch DuckDB.
 Every figure is checked against pandas on the written raw data, never against the marts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,13 +45,20 @@ def write_orders_only(out) -> pd.DataFrame:
             order_number += 1
             at = START + dt.timedelta(days=day, seconds=int(rng.integers(8 * 3600, 22 * 3600)))
             amount = round(basket * float(rng.lognormal(0, 0.3)), 2)
-            rows.append({"order_id": f"O{order_number:06d}", "customer_id": customer_id,
-                         "ordered_at": at.strftime("%Y-%m-%d %H:%M:%S"), "gross_amount": f"{amount:.2f}"})
+            rows.append(
+                {
+                    "order_id": f"O{order_number:06d}",
+                    "customer_id": customer_id,
+                    "ordered_at": at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "gross_amount": f"{amount:.2f}",
+                }
+            )
     orders = pd.DataFrame(rows)
 
     def write(table: str, frame: pd.DataFrame) -> None:
-        columns = {name: (frame[name].tolist() if name in frame else [None] * len(frame))
-                   for name in RAW_COLUMNS[table]}
+        columns = {
+            name: (frame[name].tolist() if name in frame else [None] * len(frame)) for name in RAW_COLUMNS[table]
+        }
         pq.write_table(pa.table(columns, schema=raw_schema(table)), out / f"{table}.parquet")
 
     write("customers", pd.DataFrame({"customer_id": [f"C{i:05d}" for i in range(CUSTOMERS)]}))
@@ -66,8 +74,13 @@ def orders_only(tmp_path_factory):
     raw = tmp / "raw"
     orders = write_orders_only(raw)
     database = tmp / "orders_only.duckdb"
-    result = subprocess.run([dbt_executable(), "build", "--target", "ci"], cwd=PROJECT,
-                            env=scratch_env(tmp, raw, database), capture_output=True, text=True)
+    result = subprocess.run(
+        [dbt_executable(), "build", "--target", "ci"],
+        cwd=PROJECT,
+        env=scratch_env(tmp, raw, database),
+        capture_output=True,
+        text=True,
+    )
     con = duckdb.connect(str(database), read_only=True) if database.exists() else None
     yield {"orders": orders, "result": result, "con": con}
     if con is not None:
@@ -134,8 +147,9 @@ def test_value_matrix_uses_revenue_and_all_four_quadrants(orders_only, con):
                            where not is_prospect group by 1""").fetchall()
     assert len(quadrants) == 4, quadrants
     # current value = 12-month net revenue, from pandas
-    orders = orders_only["orders"].assign(amount=lambda f: f["gross_amount"].astype(float),
-                                          day=lambda f: pd.to_datetime(f["ordered_at"]).dt.date)
+    orders = orders_only["orders"].assign(
+        amount=lambda f: f["gross_amount"].astype(float), day=lambda f: pd.to_datetime(f["ordered_at"]).dt.date
+    )
     as_of = orders["day"].max()
     recent = orders[orders["day"] > as_of - dt.timedelta(days=365)]
     expected = recent.groupby("customer_id")["amount"].sum()

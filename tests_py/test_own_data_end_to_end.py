@@ -7,6 +7,7 @@ Every figure is checked against pandas on the export itself (never against the i
 warehouse): net revenue to the cent, customers, purchases per customer (returns are not
 purchases), business dates in the shop's time zone; and the marts hold every value tier, the
 lifecycle stages the data holds, and no NULL label."""
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,14 @@ def _run(command: list[str], env: dict) -> subprocess.CompletedProcess:
 
 def _import_and_build(tmp: Path, export: Path, import_args: list[str]) -> dict:
     raw = tmp / "raw"
-    env = scratch_env(tmp, raw_dir=raw, database=tmp / "warehouse.duckdb",
-                      SEGMART_PUBLISH_DIR=str(tmp / "published"), SEGMART_HOME=str(tmp / "home"),
-                      HOME=str(tmp / "home"))
+    env = scratch_env(
+        tmp,
+        raw_dir=raw,
+        database=tmp / "warehouse.duckdb",
+        SEGMART_PUBLISH_DIR=str(tmp / "published"),
+        SEGMART_HOME=str(tmp / "home"),
+        HOME=str(tmp / "home"),
+    )
     env.pop("SEGMART_PII_SALT", None)
     env.pop("SEGMART_REPORTING_CURRENCY", None)
     env.pop("SEGMART_BUSINESS_TIMEZONE", None)
@@ -40,8 +46,13 @@ def _import_and_build(tmp: Path, export: Path, import_args: list[str]) -> dict:
     assert imported.returncode == 0, imported.stdout + imported.stderr
     built = _run(["build", "--target", "ci"], env)
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
-    return {"database": tmp / "warehouse.duckdb", "raw": raw, "export": export,
-            "import_output": imported.stdout, "build_output": built.stdout}
+    return {
+        "database": tmp / "warehouse.duckdb",
+        "raw": raw,
+        "export": export,
+        "import_output": imported.stdout,
+        "build_output": built.stdout,
+    }
 
 
 def _cents(value) -> Decimal:
@@ -49,6 +60,7 @@ def _cents(value) -> Decimal:
 
 
 # --- the three exports, imported and built once each -----------------------------------------
+
 
 @pytest.fixture(scope="module")
 def orders_only(tmp_path_factory):
@@ -62,8 +74,11 @@ def orders_only(tmp_path_factory):
         "purchases": frame[amount > 0].groupby("customer").size(),
         "first_purchase": frame[amount > 0].groupby("customer")["date"].min(),
     }
-    built = _import_and_build(tmp, export, ["--orders", str(export), "--customer-col", "customer",
-                                            "--date-col", "date", "--amount-col", "amount"])
+    built = _import_and_build(
+        tmp,
+        export,
+        ["--orders", str(export), "--customer-col", "customer", "--date-col", "date", "--amount-col", "amount"],
+    )
     return {**built, "oracle": oracle, "currency": "CNY"}
 
 
@@ -74,8 +89,10 @@ def online_retail(tmp_path_factory):
     # a customer whose cancellation is larger than what they bought (net revenue < 0: the real
     # export has such customers, whose purchase predates it)
     with open(export, "a") as handle:
-        handle.write("581001,22423,REGENCY CAKESTAND,2,11/20/2011 10:00,12.75,99901.0,United Kingdom\n"
-                     "C581002,22423,REGENCY CAKESTAND,-5,11/21/2011 11:00,12.75,99901.0,United Kingdom\n")
+        handle.write(
+            "581001,22423,REGENCY CAKESTAND,2,11/20/2011 10:00,12.75,99901.0,United Kingdom\n"
+            "C581002,22423,REGENCY CAKESTAND,-5,11/21/2011 11:00,12.75,99901.0,United Kingdom\n"
+        )
     frame = pd.read_csv(export, dtype=str, keep_default_na=False)
     frame = frame[frame["InvoiceNo"] != "InvoiceNo"]  # the repeated header line
     frame = frame[frame["CustomerID"].str.strip() != ""].copy()  # guests are not customers
@@ -84,8 +101,11 @@ def online_retail(tmp_path_factory):
     invoices = frame.groupby(["InvoiceNo", "customer"], as_index=False)["amount"].sum()
     bought = invoices[~invoices["InvoiceNo"].str.startswith("C") & (invoices["amount"] > 0)]
     dates = frame.drop_duplicates("InvoiceNo").set_index("InvoiceNo")["InvoiceDate"]
-    bought = bought.assign(day=bought["InvoiceNo"].map(dates).map(
-        lambda text: pd.to_datetime(text, format="%m/%d/%Y %H:%M").date().isoformat()))
+    bought = bought.assign(
+        day=bought["InvoiceNo"]
+        .map(dates)
+        .map(lambda text: pd.to_datetime(text, format="%m/%d/%Y %H:%M").date().isoformat())
+    )
     oracle = {
         "net_revenue": sum(frame["amount"], Decimal(0)),
         "customers": frame["customer"].nunique(),
@@ -99,11 +119,18 @@ def online_retail(tmp_path_factory):
 def test_a_customer_whose_returns_exceed_purchases_builds(online_retail):
     """Net revenue −38.25 (2 bought, 5 cancelled at 12.75): one purchase, average order value of
     the purchase 25.50, and the Pareto curve still ends at 1."""
-    row = _query(online_retail, "select net_revenue, order_count, avg_order_value from marts.customer_features "
-                                "where customer_id = '99901'").iloc[0]
+    row = _query(
+        online_retail,
+        "select net_revenue, order_count, avg_order_value from marts.customer_features where customer_id = '99901'",
+    ).iloc[0]
     assert (_cents(row["net_revenue"]), row["order_count"], _cents(row["avg_order_value"])) == (
-        Decimal("-38.25"), 1, Decimal("25.50"))
-    last = _query(online_retail, "select cumulative_revenue_share from marts.pareto_curve where customer_percentile = 100")
+        Decimal("-38.25"),
+        1,
+        Decimal("25.50"),
+    )
+    last = _query(
+        online_retail, "select cumulative_revenue_share from marts.pareto_curve where customer_percentile = 100"
+    )
     assert abs(last["cumulative_revenue_share"][0] - 1) < 1e-9
 
 
@@ -113,8 +140,13 @@ def shopify(tmp_path_factory):
     export = shopify_export(tmp, n_orders=1200)
     frame = pd.read_csv(export, dtype=str, keep_default_na=False)
     frame["line"] = frame["Lineitem quantity"].map(Decimal) * frame["Lineitem price"].map(Decimal)
-    orders = frame.groupby("Name").agg(line=("line", "sum")).join(
-        frame[frame["Email"] != ""].set_index("Name")[["Email", "Created at", "Discount Amount", "Refunded Amount"]])
+    orders = (
+        frame.groupby("Name")
+        .agg(line=("line", "sum"))
+        .join(
+            frame[frame["Email"] != ""].set_index("Name")[["Email", "Created at", "Discount Amount", "Refunded Amount"]]
+        )
+    )
     orders["net"] = orders["line"] - orders["Discount Amount"].map(Decimal) - orders["Refunded Amount"].map(Decimal)
     orders["email"] = orders["Email"].str.strip().str.lower()
     # "Created at" is the shop's local time with its offset: the business date is its date part
@@ -126,8 +158,9 @@ def shopify(tmp_path_factory):
         "purchases": bought.groupby("email").size(),
         "first_purchase": bought.groupby("email")["day"].min(),
     }
-    built = _import_and_build(tmp, export, ["--preset", "shopify", "--orders", str(export),
-                                            "--timezone", "America/New_York"])
+    built = _import_and_build(
+        tmp, export, ["--preset", "shopify", "--orders", str(export), "--timezone", "America/New_York"]
+    )
     return {**built, "oracle": oracle, "currency": "USD"}
 
 
@@ -145,6 +178,7 @@ def _query(built: dict, sql: str) -> pd.DataFrame:
 
 
 # --- reconciliation against pandas ------------------------------------------------------------
+
 
 def test_net_revenue_reconciles_to_the_cent(built):
     marts = _query(built, "select sum(net_revenue) as revenue from marts.customer_features")
@@ -174,8 +208,11 @@ def test_returns_are_not_purchases(built):
 
 def test_business_dates_are_the_shops_local_dates(built):
     expected = sorted(built["oracle"]["first_purchase"].tolist())
-    got = _query(built, "select strftime(first_order_date, '%Y-%m-%d') as day from marts.customer_features "
-                        "where first_order_date is not null")
+    got = _query(
+        built,
+        "select strftime(first_order_date, '%Y-%m-%d') as day from marts.customer_features "
+        "where first_order_date is not null",
+    )
     assert sorted(got["day"].tolist()) == expected
 
 
@@ -186,9 +223,11 @@ def test_reporting_currency_is_the_exports(built):
 
 # --- segments ---------------------------------------------------------------------------------
 
+
 def test_every_value_tier_is_found(built):
-    tiers = set(_query(built, "select distinct value_tier from marts.customer_segments where not is_prospect")
-                ["value_tier"])
+    tiers = set(
+        _query(built, "select distinct value_tier from marts.customer_segments where not is_prospect")["value_tier"]
+    )
     assert tiers == {"platinum", "gold", "iron", "lead"}
 
 
@@ -211,11 +250,15 @@ def test_lifecycle_stages_the_data_holds(built):
 
 
 def test_no_label_is_null(built):
-    columns = _query(built, "select column_name from information_schema.columns where table_schema = 'marts' "
-                            "and table_name = 'customer_segments' and column_name like '%label%'")["column_name"]
+    columns = _query(
+        built,
+        "select column_name from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'customer_segments' and column_name like '%label%'",
+    )["column_name"]
     assert len(columns) >= 8
-    nulls = _query(built, "select " + ", ".join(f"count(*) - count({c}) as {c}" for c in columns)
-                   + " from marts.customer_segments").iloc[0]
+    nulls = _query(
+        built, "select " + ", ".join(f"count(*) - count({c}) as {c}" for c in columns) + " from marts.customer_segments"
+    ).iloc[0]
     assert nulls.sum() == 0, nulls[nulls > 0].to_dict()
 
 

@@ -6,6 +6,7 @@ currency, discount, refund or cost) and `shop.shop_customers` (only an id, a sig
 a city); there are no order lines, survey answers or events (switched off with the vars). The
 project is built into that same file with `dbt build --vars` (README "Use your own tables"); the
 marts' revenue and counts must equal pandas on the typed tables."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +22,11 @@ from helpers import PROJECT, dbt_executable, scratch_env
 
 from segmart.build import sources_are_tables
 
-TABLE_VARS = ("{segmart_raw_schema: shop, segmart_orders_identifier: sales_orders, "
-              "segmart_customers_identifier: shop_customers, segmart__using_order_items: false, "
-              "segmart__using_wallet_survey: false, segmart__using_customer_events: false}")
+TABLE_VARS = (
+    "{segmart_raw_schema: shop, segmart_orders_identifier: sales_orders, "
+    "segmart_customers_identifier: shop_customers, segmart__using_order_items: false, "
+    "segmart__using_wallet_survey: false, segmart__using_customer_events: false}"
+)
 START, END = dt.datetime(2023, 1, 1), dt.datetime(2025, 6, 30, 12)
 
 
@@ -36,8 +39,13 @@ def _shop_tables(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
     customers, orders = [], []
     for customer_id in range(1001, 1421):
         signed_up = START + dt.timedelta(seconds=float(rng.uniform(0, span * 0.95)))
-        customers.append({"customer_id": customer_id, "signed_up_at": signed_up,
-                          "city": ["北京", "上海市", "shenzhen", "广州"][customer_id % 4]})
+        customers.append(
+            {
+                "customer_id": customer_id,
+                "signed_up_at": signed_up,
+                "city": ["北京", "上海市", "shenzhen", "广州"][customer_id % 4],
+            }
+        )
         if customer_id >= 1321:  # prospects
             continue
         # buy till you die: a purchase rate and a chance to drop out after each purchase per buyer
@@ -46,8 +54,13 @@ def _shop_tables(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
         while when < END:
             # some times carry microseconds: a typed timestamp read as text keeps them
             micro = int(rng.integers(0, 1_000_000)) if rng.random() < 0.5 else 0
-            orders.append({"customer_id": customer_id, "ordered_at": when.replace(microsecond=micro),
-                           "gross_amount": round(float(basket * rng.gamma(4, 0.25)), 2)})
+            orders.append(
+                {
+                    "customer_id": customer_id,
+                    "ordered_at": when.replace(microsecond=micro),
+                    "gross_amount": round(float(basket * rng.gamma(4, 0.25)), 2),
+                }
+            )
             if rng.random() < dropout:
                 break
             when += dt.timedelta(days=float(rng.exponential(mean_gap)))
@@ -62,10 +75,13 @@ def _write_shop(path, customers: pd.DataFrame, orders: pd.DataFrame) -> None:
     con.execute("create schema shop")
     con.execute("create table shop.shop_customers (customer_id bigint, signed_up_at timestamp, city varchar)")
     con.execute("insert into shop.shop_customers select * from customers")
-    con.execute("create table shop.sales_orders (order_id integer, customer_id bigint, ordered_at timestamp, "
-                "gross_amount decimal(12, 2), note varchar)")
-    con.execute("insert into shop.sales_orders select order_id, customer_id, ordered_at, gross_amount, note "
-                "from orders")
+    con.execute(
+        "create table shop.sales_orders (order_id integer, customer_id bigint, ordered_at timestamp, "
+        "gross_amount decimal(12, 2), note varchar)"
+    )
+    con.execute(
+        "insert into shop.sales_orders select order_id, customer_id, ordered_at, gross_amount, note from orders"
+    )
     con.close()
 
 
@@ -77,8 +93,14 @@ def shop(tmp_path_factory):
     _write_shop(database, customers, orders)
     # no raw folder: nothing may be read from files
     env = scratch_env(tmp, raw_dir=tmp / "no-raw-folder", database=database)
-    result = subprocess.run([dbt_executable(), "build", "--target", "ci", "--vars", TABLE_VARS],
-                            cwd=PROJECT, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [dbt_executable(), "build", "--target", "ci", "--vars", TABLE_VARS],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-4000:]
     con = duckdb.connect(str(database), read_only=True)
     yield con, customers, orders, result.stdout
@@ -127,8 +149,9 @@ def test_typed_timestamps_keep_their_microseconds(shop):
     con, _, orders, _ = shop
     # staging reads a naive timestamp as source local time (UTC+8) and stores UTC
     first = orders.sort_values("order_id").iloc[0]
-    staged = con.execute("select ordered_at from staging.stg_raw__orders where order_id = ?",
-                         [str(first["order_id"])]).fetchone()[0]
+    staged = con.execute(
+        "select ordered_at from staging.stg_raw__orders where order_id = ?", [str(first["order_id"])]
+    ).fetchone()[0]
     assert staged == first["ordered_at"].to_pydatetime() - dt.timedelta(hours=8)
 
 
@@ -160,12 +183,31 @@ def test_segmart_build_from_tables_skips_the_raw_folder(tmp_path):
     _write_shop(database, customers, orders)
     env = scratch_env(tmp_path, raw_dir=tmp_path / "no-raw-folder", database=database)
     segmart = str(Path(sys.executable).with_name("segmart"))
-    result = subprocess.run([segmart, "build", "--target", "ci", "--no-publish", "--",
-                             "--select", "+base_raw__orders", "--resource-type", "seed",
-                             "--resource-type", "model", "--vars", TABLE_VARS],
-                            cwd=PROJECT, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            segmart,
+            "build",
+            "--target",
+            "ci",
+            "--no-publish",
+            "--",
+            "--select",
+            "+base_raw__orders",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--vars",
+            TABLE_VARS,
+        ],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "full refresh" in result.stdout
+    assert "full refresh" in result.stderr
     con = duckdb.connect(str(database), read_only=True)
     assert con.execute("select count(*) from staging.base_raw__orders").fetchone()[0] == len(orders)
     con.close()
@@ -179,8 +221,14 @@ def test_a_table_without_a_needed_column_stops_with_one_line(tmp_path):
     con.execute("create table shop.sales_orders (order_id integer, customer_id bigint, ordered_at timestamp)")
     con.close()
     env = scratch_env(tmp_path, raw_dir=tmp_path / "no-raw-folder", database=database)
-    result = subprocess.run([dbt_executable(), "compile", "--target", "ci", "--select", "base_raw__orders",
-                             "--vars", TABLE_VARS], cwd=PROJECT, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [dbt_executable(), "compile", "--target", "ci", "--select", "base_raw__orders", "--vars", TABLE_VARS],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0
     assert "raw table orders: " in result.stdout and "has no column gross_amount" in result.stdout
 
@@ -189,16 +237,35 @@ def test_without_a_customers_table_the_customers_are_those_of_the_orders(tmp_pat
     customers, orders = _shop_tables(seed=6)
     database = tmp_path / "warehouse.duckdb"
     _write_shop(database, customers, orders)
-    variables = TABLE_VARS.replace("segmart_customers_identifier: shop_customers",
-                                   "segmart__using_customers: false")
+    variables = TABLE_VARS.replace("segmart_customers_identifier: shop_customers", "segmart__using_customers: false")
     env = scratch_env(tmp_path, raw_dir=tmp_path / "no-raw-folder", database=database)
-    result = subprocess.run([dbt_executable(), "build", "--target", "ci", "--select", "+base_raw__orders",
-                             "--resource-type", "seed", "--resource-type", "model", "--vars", variables],
-                            cwd=PROJECT, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--target",
+            "ci",
+            "--select",
+            "+base_raw__orders",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--vars",
+            variables,
+        ],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     con = duckdb.connect(str(database), read_only=True)
-    staged = con.execute("select customer_id, raw_row_number, signed_up_at, city from staging.base_raw__customers "
-                         "order by raw_row_number").df()
+    staged = con.execute(
+        "select customer_id, raw_row_number, signed_up_at, city from staging.base_raw__customers "
+        "order by raw_row_number"
+    ).df()
     accepted = con.execute("select count(*) from staging.base_raw__orders where rejection_reason is null").fetchone()[0]
     con.close()
     # the distinct ids of the orders, in text order, nothing else known about them

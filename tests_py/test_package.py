@@ -1,6 +1,7 @@
 """The package: pyproject.toml declares every third-party package segmart/ imports (base
 dependencies, or the extra of an optional feature), and `pip install .` alone (no extras, no
 requirements.lock beyond its versions) gives a working `segmart --help` and `segmart --version`."""
+
 from __future__ import annotations
 
 import ast
@@ -79,9 +80,21 @@ def test_pip_install_without_extras_gives_a_working_cli(tmp_path):
     venv = tmp_path / "venv"
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    install = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                              "--disable-pip-version-check", "-c", str(PROJECT / "requirements.lock"), str(source)],
-                             capture_output=True, text=True)
+    install = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-c",
+            str(PROJECT / "requirements.lock"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert install.returncode == 0, install.stderr[-3000:]
     seconds = time.perf_counter() - started
     print(f"venv + pip install: {seconds:.0f}s")
@@ -93,8 +106,10 @@ def test_pip_install_without_extras_gives_a_working_cli(tmp_path):
     assert shown.stdout.strip() == f"segmart {PYPROJECT['version']}" == f"segmart {version('segmart')}"
 
     # no extras installed: an optional feature stops with one line naming its extra
-    for command, extra in [(["report", "--out", str(tmp_path / "report")], "report"),
-                           (["validate", "--target", "ci"], "validate")]:
+    for command, extra in [
+        (["report", "--out", str(tmp_path / "report")], "report"),
+        (["validate", "--target", "ci"], "validate"),
+    ]:
         result = subprocess.run([segmart, *command], capture_output=True, text=True, cwd=tmp_path)
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 2 and len(lines) == 1, result.stderr

@@ -1,4 +1,5 @@
 """`segmart report --out DIR` writes index.html with a PNG chart and the numbers of every view."""
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,19 @@ VIEWS = ["pyramid", "pareto", "rfm", "matrix", "funnel", "opportunities", "migra
 
 def test_report_has_every_view_with_its_chart_and_numbers(two_date_marts, tmp_path):
     out = tmp_path / "report"
-    done = subprocess.run([str(Path(sys.executable).with_name("segmart")), "report", "--out", str(out),
-                           "--published", str(two_date_marts["published"])],
-                          cwd=PROJECT, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("segmart")),
+            "report",
+            "--out",
+            str(out),
+            "--published",
+            str(two_date_marts["published"]),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "7/7" in done.stderr  # the progress bar counted every chart
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -35,7 +46,18 @@ def test_report_has_every_view_with_its_chart_and_numbers(two_date_marts, tmp_pa
 
 
 def test_report_without_published_marts_says_what_to_run(tmp_path):
-    done = subprocess.run([str(Path(sys.executable).with_name("segmart")), "report", "--out", str(tmp_path / "r"),
-                           "--published", str(tmp_path / "nothing")], cwd=PROJECT, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("segmart")),
+            "report",
+            "--out",
+            str(tmp_path / "r"),
+            "--published",
+            str(tmp_path / "nothing"),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "run `make build`" in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -1,6 +1,7 @@
 """The semantic layer answers through `mf query` (dbt-metricflow) what pandas computes from
 customer_segments: customers, net revenue, share of revenue, average predicted CLV, average
 share of wallet and churn rate by value tier, and the README's example queries run."""
+
 from __future__ import annotations
 
 import subprocess
@@ -12,13 +13,20 @@ import pandas as pd
 import pytest
 from helpers import PROJECT, dbt_executable
 
-METRICS = ["customers", "net_revenue", "share_of_revenue", "average_predicted_clv", "average_share_of_wallet",
-           "churn_rate"]
+METRICS = [
+    "customers",
+    "net_revenue",
+    "share_of_revenue",
+    "average_predicted_clv",
+    "average_share_of_wallet",
+    "churn_rate",
+]
 
 
 def _mf(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).with_name("mf")), *args], cwd=PROJECT, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("mf")), *args], cwd=PROJECT, env=env, capture_output=True, text=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,26 +53,49 @@ def test_metrics_by_value_tier_match_pandas(mf_env, two_date_marts):
     segments["net_revenue"] = segments["net_revenue"].astype(float)
     total = segments["net_revenue"].sum()
     groups = segments.groupby("value_tier")
-    expected = pd.DataFrame({
-        "customers": groups.size(),
-        "net_revenue": groups["net_revenue"].sum(),
-        "share_of_revenue": groups["net_revenue"].sum() / total,
-        "average_predicted_clv": groups["predicted_clv"].mean(),
-        "average_share_of_wallet": groups["share_of_wallet"].mean(),
-        "churn_rate": groups.apply(lambda g: (g["lifecycle_stage"] == "churned").sum() / max((~g["is_prospect"]).sum(), 1)
-                                   if (~g["is_prospect"]).any() else float("nan")),
-    }).sort_index()
+    expected = pd.DataFrame(
+        {
+            "customers": groups.size(),
+            "net_revenue": groups["net_revenue"].sum(),
+            "share_of_revenue": groups["net_revenue"].sum() / total,
+            "average_predicted_clv": groups["predicted_clv"].mean(),
+            "average_share_of_wallet": groups["share_of_wallet"].mean(),
+            "churn_rate": groups.apply(
+                lambda g: (
+                    (g["lifecycle_stage"] == "churned").sum() / max((~g["is_prospect"]).sum(), 1)
+                    if (~g["is_prospect"]).any()
+                    else float("nan")
+                )
+            ),
+        }
+    ).sort_index()
     assert list(got.index) == list(expected.index)
     for metric in METRICS:
-        pd.testing.assert_series_equal(got[metric].astype(float), expected[metric].astype(float),
-                                       check_names=False, rtol=1e-6, obj=metric)
+        pd.testing.assert_series_equal(
+            got[metric].astype(float), expected[metric].astype(float), check_names=False, rtol=1e-6, obj=metric
+        )
 
 
-@pytest.mark.parametrize("query", [
-    ["--metrics", "customers,share_of_revenue", "--group-by", "customer__rfm_segment", "--order", "-share_of_revenue"],
-    ["--metrics", "churn_rate,average_predicted_clv", "--group-by", "customer__lifecycle_stage"],
-    ["--metrics", "average_share_of_wallet,net_revenue", "--group-by", "customer__value_quadrant,customer__customer_type"],
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        [
+            "--metrics",
+            "customers,share_of_revenue",
+            "--group-by",
+            "customer__rfm_segment",
+            "--order",
+            "-share_of_revenue",
+        ],
+        ["--metrics", "churn_rate,average_predicted_clv", "--group-by", "customer__lifecycle_stage"],
+        [
+            "--metrics",
+            "average_share_of_wallet,net_revenue",
+            "--group-by",
+            "customer__value_quadrant,customer__customer_type",
+        ],
+    ],
+)
 def test_readme_example_queries_run(mf_env, query):
     env, tmp = mf_env
     out = tmp / "example.csv"

@@ -11,6 +11,7 @@ clv_method not_available (DECISIONLOG.md "Spark"). The DuckDB build here takes t
 everything built on them (value tiers, lifecycle, segments) is compared too. Ignored: staged_at
 (the time of each build) and clv_model_parameters.failure_reason (the message names the cause).
 """
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,9 @@ import os
 import subprocess
 from pathlib import Path
 
+import parity
 import pytest
 from helpers import PROJECT, dbt_executable, scratch_env
-
-from segmart import parity
 
 pytestmark = pytest.mark.spark
 
@@ -49,8 +49,13 @@ def duckdb_build(tmp_path_factory):
     database = tmp / "parity.duckdb"
     env = scratch_env(tmp, raw_dir=raw, database=database)
     for command in (["seed"], ["run"]):
-        done = subprocess.run([dbt_executable(), *command, "--target", "ci", "--vars", json.dumps(WITHOUT_FIT)],
-                              cwd=PROJECT, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [dbt_executable(), *command, "--target", "ci", "--vars", json.dumps(WITHOUT_FIT)],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stdout[-3000:]
     return database, spark_dir
 

@@ -1,5 +1,6 @@
 """Staging on the CI warehouse: every dirty row the generator planted is quarantined with the
 right reason, and no clear-text PII reaches any table."""
+
 from __future__ import annotations
 
 import json
@@ -31,18 +32,23 @@ def manifest(raw_dir):
 
 @pytest.mark.parametrize("table", list(QUARANTINE))
 def test_quarantine_counts_equal_planted_faults(warehouse, manifest, table):
-    got = dict(warehouse.sql(
-        f"select rejection_reason, count(*) from staging.{QUARANTINE[table]} group by 1").fetchall())
+    got = dict(
+        warehouse.sql(f"select rejection_reason, count(*) from staging.{QUARANTINE[table]} group by 1").fetchall()
+    )
     assert got == manifest["dirty"][table]
 
 
 def _raw_pii(raw_dir):
     """Phones, emails, ID numbers and full names of the raw customers, as they appear there."""
-    return duckdb.connect().sql(f"""
+    return (
+        duckdb.connect()
+        .sql(f"""
         select distinct value from (
             select unnest([phone, email, id_number, name]) as value from '{raw_dir}/customers.parquet'
         ) where value is not null
-    """).df()
+    """)
+        .df()
+    )
 
 
 def test_no_clear_text_pii_in_any_table(warehouse, raw_dir):
@@ -77,7 +83,9 @@ def test_no_clear_text_pii_in_published_marts(raw_dir):
         for name, kind, *_ in columns:
             if kind != "VARCHAR":
                 continue
-            n = con.execute(f'select count(*) from "{path}" where "{name}" in (select value from pii_values)').fetchall()[0][0]
+            n = con.execute(
+                f'select count(*) from "{path}" where "{name}" in (select value from pii_values)'
+            ).fetchall()[0][0]
             if n:
                 hits.append((path.name, name, n))
     assert hits == []

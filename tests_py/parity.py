@@ -1,5 +1,7 @@
 """Engine parity: the same dbt project built on DuckDB and on Spark must give the same marts.
 
+A helper of the tests (tests_py/test_spark_parity.py), not part of the segmart package.
+
 `compare_tables` compares two pandas frames of one relation row by row: the same columns, the
 same keys (each row matched by the key columns), numbers equal within a relative tolerance
 (1e-9 by default; engines may add floating-point terms in a different order), everything else
@@ -9,6 +11,7 @@ differences as readable lines (at most a few examples per column), empty when th
 `read_spark_tables` reads relations from the local Spark warehouse that `dbt build --target
 spark` wrote (profiles.yml: metastore and warehouse under SEGMART_SPARK_DIR, default .spark-work).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,7 +38,11 @@ def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         values = column.astype("object")
         sample = next((v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))), None)
-        if isinstance(sample, decimal.Decimal) or isinstance(sample, (int, float, np.integer, np.floating)) and not isinstance(sample, bool):
+        if (
+            isinstance(sample, decimal.Decimal)
+            or isinstance(sample, (int, float, np.integer, np.floating))
+            and not isinstance(sample, bool)
+        ):
             out[name] = pd.to_numeric(values, errors="raise").astype("float64")
         elif isinstance(sample, (dt.date, dt.datetime, pd.Timestamp)):
             out[name] = pd.to_datetime(values)
@@ -44,8 +51,15 @@ def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-def compare_tables(name: str, left: pd.DataFrame, right: pd.DataFrame, key: list[str],
-                   rtol: float = 1e-9, ignore: tuple[str, ...] = (), labels=("duckdb", "spark")) -> list[str]:
+def compare_tables(
+    name: str,
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    key: list[str],
+    rtol: float = 1e-9,
+    ignore: tuple[str, ...] = (),
+    labels=("duckdb", "spark"),
+) -> list[str]:
     """Differences between left and right (one relation on two engines), matched on key."""
     problems: list[str] = []
     left_columns = [c for c in left.columns if c not in ignore]
@@ -100,8 +114,10 @@ def spark_session(spark_dir: str | os.PathLike | None = None):
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.warehouse.dir", str(base / "warehouse"))
-        .config("spark.hadoop.javax.jdo.option.ConnectionURL",
-                f"jdbc:derby:;databaseName={base / 'metastore_db'};create=true")
+        .config(
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={base / 'metastore_db'};create=true",
+        )
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={base}")
         .enableHiveSupport()
         .getOrCreate()

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from segmart.dashboard_text import texts
-from segmart.views import Marts
+from segmart.views import DIMENSIONS, Marts
 
 
 @st.cache_resource
@@ -126,9 +126,7 @@ def main() -> None:
 
     st.subheader(t["migration"])
     dates = marts.history_dates()
-    dimension = st.selectbox(
-        t["dimension"], ["value_tier", "rfm_segment", "lifecycle_stage", "value_quadrant"], key="migration_dimension"
-    )
+    dimension = st.selectbox(t["dimension"], DIMENSIONS, key="migration_dimension")
     if len(dates) < 2:
         st.info(t["migration_none"])
     else:
@@ -152,11 +150,7 @@ def main() -> None:
 
     st.subheader(t["drill"])
     d_col, s_col = st.columns(2)
-    drill_dimension = d_col.selectbox(
-        t["dimension"],
-        ["value_tier", "rfm_segment", "lifecycle_stage", "value_quadrant", "customer_type"],
-        key="drill_dimension",
-    )
+    drill_dimension = d_col.selectbox(t["dimension"], DIMENSIONS, key="drill_dimension")
     summary = marts.summary(drill_dimension, lang)
     labels = dict(zip(summary["segment_value"], summary["label"]))
     segment = s_col.selectbox(t["segment"], list(summary["segment_value"]), format_func=lambda v: labels.get(v, v))

@@ -187,13 +187,16 @@ class Marts:
         )
 
     def customers(self, dimension: str, value: str) -> pd.DataFrame:
-        """The drill-down: every customer of one segment, with labels and values, for export."""
+        """The drill-down: every customer of one segment, with labels and values, for export: every
+        segment dimension with its label and action columns (<dimension>_label_en/_zh,
+        <dimension>_action_en/_zh)."""
         _check(dimension, DIMENSIONS, "dimension")
+        segment_columns = ", ".join(
+            f"{d}{suffix}" for d in DIMENSIONS for suffix in ("", "_label_en", "_label_zh", "_action_en", "_action_zh")
+        )
         return self.sql(
             f"""
-            select customer_id, customer_type, rfm_segment, rfm_segment_label_en, rfm_segment_label_zh,
-                   value_tier, value_tier_label_en, value_tier_label_zh, value_quadrant,
-                   lifecycle_stage, lifecycle_stage_label_en, lifecycle_stage_label_zh, interest_segment,
+            select customer_id, {segment_columns},
                    recency_days, order_count, net_revenue, predicted_clv, discounted_clv,
                    wallet, share_of_wallet, purchase_likelihood
             from customer_segments

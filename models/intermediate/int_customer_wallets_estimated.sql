@@ -41,8 +41,10 @@ stated as (
         sum(stated_wallet) as stated_wallet,
         count(stated_wallet) as stated_category_count,
         sum(case when stated_wallet is not null then our_spend_in_year_window end) as our_spend_stated_categories,
-        coalesce(sum(case when stated_wallet is null then greatest(coalesce(wallet, 0), 0) end), 0)
-            as unanswered_categories_wallet
+        -- the peer wallets (doubles) summed as exact decimals: the sum does not depend on row order
+        coalesce(cast(sum(
+            case when stated_wallet is null then cast(greatest(coalesce(wallet, 0), 0) as decimal(38, 10)) end
+        ) as {{ type_double() }}), 0) as unanswered_categories_wallet
     from categories
     group by customer_id
     having count(stated_wallet) > 0

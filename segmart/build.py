@@ -94,7 +94,7 @@ def raw_fingerprint(folder: Path) -> dict:
         rows = pq.read_metadata(path).num_rows
         fingerprint[path.stem] = {
             "rows": rows,
-            "head": _rows_digest(path, 0, SAMPLE_ROWS),
+            "head": _rows_digest(path, 0, min(SAMPLE_ROWS, rows)),
             "tail": _rows_digest(path, max(rows - SAMPLE_ROWS, 0), rows),
         }
     return fingerprint
@@ -128,7 +128,7 @@ def is_append_of(folder: Path, previous: dict | None) -> bool:
         import pyarrow.parquet as pq
 
         rows = pq.read_metadata(path).num_rows
-        if rows < before["rows"] or _rows_digest(path, 0, SAMPLE_ROWS) != before["head"]:
+        if rows < before["rows"] or _rows_digest(path, 0, min(SAMPLE_ROWS, before["rows"])) != before["head"]:
             return False
         if _rows_digest(path, max(before["rows"] - SAMPLE_ROWS, 0), before["rows"]) != before["tail"]:
             return False

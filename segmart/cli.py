@@ -264,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write realistic demo raw data (Parquet) for the warehouse")
-    gen.add_argument("--customers", type=int, default=20_000, help="number of customers (about 10 orders each)")
+    gen.add_argument("--customers", type=int, default=20_000, help="number of customers (about 9 orders each)")
     gen.add_argument("--seed", type=int, default=42, help="random seed: the same seed gives byte-identical files")
     gen.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
     gen.add_argument("--start-date", type=_date, default=dt.date(2021, 1, 1), help="first day of history")
@@ -338,7 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--raw", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
     chk.set_defaults(func=_cmd_check)
 
-    val = sub.add_parser("validate", help="run the Great Expectations checkpoints against the warehouse")
+    val = sub.add_parser(
+        "validate",
+        help="Great Expectations on the raw files (and the segment dimensions of the summaries), with Data Docs",
+    )
     val.add_argument("--target", default="dev", choices=["dev", "ci"], help="which warehouse (default dev)")
     val.add_argument("--raw", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
     val.add_argument(

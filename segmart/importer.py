@@ -405,7 +405,7 @@ def import_export(
         )
     _check_day_first(orders, mapping, dates, distinct_dates)
 
-    result = _map(table, mapping, numbers, dates, orders.stem)
+    result = _map(table, mapping, numbers, dates)
     summary = result["summary"]
     summary.update(rows_read=rows_read, repeated_headers_dropped=repeated_headers)
     _check_rejects(orders, mapping, result["rejects"], summary)
@@ -478,7 +478,7 @@ def _check_day_first(path: Path, mapping: Mapping, dates: _Dates, distinct: set[
         )
 
 
-def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, stem: str) -> dict:
+def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates) -> dict:
     n = table.num_rows
 
     def col(name: str | None) -> list:
@@ -518,7 +518,9 @@ def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, st
         amounts = col(mapping.amount_col)
         order_rows = [[i] for i in range(n)]
         if not mapping.order_id_col:
-            order_ids = [f"{stem}-{i + 1}" for i in range(n)]
+            # the row's position, not the file's name: tomorrow's export (the same rows and new ones
+            # at the end, under another name) keeps every id, so the build stays incremental
+            order_ids = [f"row-{i + 1}" for i in range(n)]
 
     rejects = _Rejects({"orders": len(order_rows), "order_items": n if mapping.line_level else 0})
     out = {c: [] for c in RAW_COLUMNS["orders"]}

@@ -90,10 +90,42 @@ def raw_schema(table: str) -> pa.Schema:
     return pa.schema([(name, pa.string()) for name in RAW_COLUMNS[table]])
 
 
+class ProjectNotFound(SegmartError):
+    """segmart runs outside the segmart dbt project (e.g. installed with `pip install .` and
+    started in another folder)."""
+
+
+def _is_project(folder: Path) -> bool:
+    project = folder / "dbt_project.yml"
+    if not project.is_file():
+        return False
+    try:
+        return (yaml.safe_load(project.read_text(encoding="utf-8")) or {}).get("name") == "segmart"
+    except yaml.YAMLError:
+        return False
+
+
 def project_root() -> Path:
     """The dbt project folder (the repo root: dbt_project.yml, seeds/, analyses/): the one place
-    segmart (and its tests) find the project from."""
-    return Path(__file__).resolve().parent.parent
+    segmart (and its tests) find the project from. SEGMART_PROJECT_DIR when set; else the
+    checkout this package runs from (`make setup` / `pip install -e .`); else the current folder
+    or one of its parents (a `pip install .` started inside a clone)."""
+    if os.environ.get("SEGMART_PROJECT_DIR"):
+        folder = Path(os.environ["SEGMART_PROJECT_DIR"]).expanduser().resolve()
+        if not _is_project(folder):
+            raise ProjectNotFound(f"SEGMART_PROJECT_DIR={folder} has no segmart dbt_project.yml")
+        return folder
+    checkout = Path(__file__).resolve().parent.parent
+    if _is_project(checkout):
+        return checkout
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if _is_project(folder):
+            return folder
+    raise ProjectNotFound(
+        "this command needs the segmart project (dbt_project.yml, models/, seeds/): run it inside "
+        "a clone of the repository, or set SEGMART_PROJECT_DIR to one"
+    )
 
 
 def dbt_vars() -> dict:

@@ -23,6 +23,7 @@ GOOD = (
 
 
 def run_import(tmp_path, content: str | bytes, name="orders.csv", extra=()):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     out = tmp_path / "raw"
@@ -81,7 +82,24 @@ def test_date_format_and_generated_order_ids(tmp_path):
     assert result.returncode == 0, result.stderr
     orders = pq.read_table(out / "orders.parquet").to_pydict()
     assert orders["ordered_at"] == ["2024-01-05 00:00:00", "2023-12-31 00:00:00"]
-    assert orders["order_id"] == ["orders-1", "orders-2"]
+    assert orders["order_id"] == ["row-1", "row-2"]
+
+
+def test_the_next_days_export_under_another_name_is_an_append(tmp_path):
+    """A log without order ids gets ids by row position, not by file name: tomorrow's export
+    (the same rows plus new ones, as orders_2024-01-06.csv) keeps every id, so segmart build sees
+    an append and stays incremental instead of starting a new dataset."""
+    from segmart.build import is_append_of, raw_fingerprint
+
+    day1 = "cust,day,amt\n" + "".join(f"C{i % 7},2024-01-0{1 + i % 5},{i + 1}\n" for i in range(30))
+    day2 = day1 + "C1,2024-01-06,99\nC2,2024-01-06,5\n"
+    first, out1 = run_import(tmp_path / "a", day1, name="orders_2024-01-05.csv")
+    second, out2 = run_import(tmp_path / "b", day2, name="orders_2024-01-06.csv")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    ids1 = pq.read_table(out1 / "orders.parquet").to_pydict()["order_id"]
+    ids2 = pq.read_table(out2 / "orders.parquet").to_pydict()["order_id"]
+    assert ids2[:30] == ids1 and len(set(ids2)) == 32
+    assert is_append_of(out2, raw_fingerprint(out1))
 
 
 def test_customers_file_is_mapped_by_column_name(tmp_path):

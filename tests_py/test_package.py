@@ -5,6 +5,7 @@ requirements.lock beyond its versions) gives a working `segmart --help` and `seg
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import subprocess
@@ -114,3 +115,30 @@ def test_pip_install_without_extras_gives_a_working_cli(tmp_path):
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 2 and len(lines) == 1, result.stderr
         assert lines[0].startswith(f"segmart {command[0]}: ") and f'pip install "segmart[{extra}]"' in lines[0]
+
+    # the installed command finds the project from the folder it is started in (or
+    # SEGMART_PROJECT_DIR), and says so in one line outside one
+    inside = subprocess.run(
+        [segmart, "generate", "--customers", "30", "--out", str(tmp_path / "inside")],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT / "models",
+    )
+    assert inside.returncode == 0, inside.stderr
+    assert (tmp_path / "inside" / "orders.parquet").exists()
+    outside = subprocess.run(
+        [segmart, "generate", "--customers", "30", "--out", str(tmp_path / "outside")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    lines = outside.stderr.strip().splitlines()
+    assert outside.returncode == 2 and len(lines) == 1 and "SEGMART_PROJECT_DIR" in lines[0], outside.stderr
+    pointed = subprocess.run(
+        [segmart, "generate", "--customers", "30", "--out", str(tmp_path / "pointed")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "SEGMART_PROJECT_DIR": str(PROJECT)},
+    )
+    assert pointed.returncode == 0, pointed.stderr

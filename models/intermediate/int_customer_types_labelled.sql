@@ -6,7 +6,7 @@ features as (
 
     select
         customer_id,
-        customer_type
+        coalesce(customer_type, 'unknown') as customer_type
     from {{ ref('int_customers_profiled') }}
 
 ),
@@ -28,7 +28,7 @@ final as (
         customer_types.recommended_action_zh as customer_type_action_zh
     from features
     left join customer_types
-        on coalesce(features.customer_type, 'unknown') = customer_types.customer_type
+        on features.customer_type = customer_types.customer_type
 
 )
 

@@ -60,7 +60,7 @@ final as (
         -- identity
         features.customer_id,
         features.as_of_date,
-        features.customer_type,
+        customer_types.customer_type,
         customer_types.customer_type_label_en,
         customer_types.customer_type_label_zh,
         customer_types.customer_type_action_en,

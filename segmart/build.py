@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -344,6 +345,21 @@ def _quarantine_reasons(con, model_relation: str, top: int = 5) -> str:
     )
 
 
+def _error_summary(message: list[str]) -> str:
+    """dbt's error message in one line: its first line ("Runtime Error in model X (path)") and
+    the cause under it (the last later line naming an error, else the last line), e.g. a Python
+    model's exception or DuckDB's "Binder Error: ..."."""
+    lines = [line.strip() for line in message if line.strip()]
+    if not lines:
+        return "failed"
+    head = lines[0].rstrip(":")
+    rest = lines[1:]
+    cause = next(
+        (line for line in reversed(rest) if re.search(r"Error\b|Exception\b|failed", line)), rest[-1] if rest else ""
+    )
+    return f"{head}: {cause}" if cause else head
+
+
 def report_lines(database: Path, target_dir: Path, only_failures: bool) -> list[str]:
     """One readable line per failed, erroring (and, unless only_failures, warned) test or model of
     the last dbt run, with the figure the test measured: its compiled query is run again on the
@@ -375,10 +391,8 @@ def report_lines(database: Path, target_dir: Path, only_failures: bool) -> list[
             name = node.get("name") or unique_id.rsplit(".", 1)[-1]
             label = f"{statuses[result['status']]:5} {name}"
             if kind != "test" or result["status"] == "error":
-                import re
-
                 message = re.sub(r"\x1b\[[0-9;]*m", "", result.get("message") or "").strip().splitlines()
-                lines.append(f"{label}: {message[0].rstrip(':') if message else 'failed'}")
+                lines.append(f"{label}: {_error_summary(message)}")
                 continue
             detail = f"{result.get('failures') or 0:,} failing rows"
             try:

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from segmart.dashboard_text import texts
+from segmart.dashboard_text import dimension_name, texts
 from segmart.views import DIMENSIONS, Marts
 
 
@@ -126,7 +126,9 @@ def main() -> None:
 
     st.subheader(t["migration"])
     dates = marts.history_dates()
-    dimension = st.selectbox(t["dimension"], DIMENSIONS, key="migration_dimension")
+    dimension = st.selectbox(
+        t["dimension"], DIMENSIONS, format_func=lambda d: dimension_name(lang, d), key="migration_dimension"
+    )
     if len(dates) < 2:
         st.info(t["migration_none"])
     else:
@@ -150,7 +152,9 @@ def main() -> None:
 
     st.subheader(t["drill"])
     d_col, s_col = st.columns(2)
-    drill_dimension = d_col.selectbox(t["dimension"], DIMENSIONS, key="drill_dimension")
+    drill_dimension = d_col.selectbox(
+        t["dimension"], DIMENSIONS, format_func=lambda d: dimension_name(lang, d), key="drill_dimension"
+    )
     summary = marts.summary(drill_dimension, lang)
     labels = dict(zip(summary["segment_value"], summary["label"]))
     segment = s_col.selectbox(t["segment"], list(summary["segment_value"]), format_func=lambda v: labels.get(v, v))

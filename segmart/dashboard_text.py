@@ -91,3 +91,30 @@ def texts(lang: str, currency: str) -> dict[str, str]:
     """TEXT[lang] with {currency} filled in (the other placeholders stay for .format)."""
     label = currency_label(lang, currency)
     return {key: value.replace("{currency}", label) for key, value in TEXT[lang].items()}
+
+
+# How the dimension menus name the segment dimensions (the var segment_dimensions); a dimension
+# not listed here shows its column name with spaces.
+DIMENSION_NAMES = {
+    "en": {
+        "value_tier": "Value pyramid",
+        "rfm_segment": "RFM segment",
+        "lifecycle_stage": "Lifecycle stage",
+        "value_quadrant": "Value matrix",
+        "interest_segment": "Interest segment",
+        "customer_type": "Customer type",
+    },
+    "zh": {
+        "value_tier": "客户金字塔",
+        "rfm_segment": "RFM 细分",
+        "lifecycle_stage": "生命周期阶段",
+        "value_quadrant": "价值矩阵",
+        "interest_segment": "兴趣细分",
+        "customer_type": "客户类型",
+    },
+}
+
+
+def dimension_name(lang: str, dimension: str) -> str:
+    """The menu name of a segment dimension in the dashboard's language."""
+    return DIMENSION_NAMES.get(lang, {}).get(dimension, dimension.replace("_", " "))

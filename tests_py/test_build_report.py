@@ -235,3 +235,24 @@ def test_the_run_results_path_follows_dbt_target_path(tmp_path, monkeypatch):
     assert build_module._target_path([], dict(os.environ)) == tmp_path / "t"
     assert build_module._target_path(["--target-path", "x"], {}) == PROJECT / "x"
     shutil.rmtree(tmp_path / "t", ignore_errors=True)
+
+
+def test_a_failed_model_names_its_cause(tmp_path):
+    """A model that fails prints its cause on the ERROR line, not only dbt's "Runtime Error in
+    model ..." header: here the CLV fit, refused on purpose (more repeat customers required than
+    exist), says why and how to build without it."""
+    raw = tmp_path / "raw"
+    generate(300, seed=1, out_dir=raw, progress=False)
+    done = _segmart_build(
+        tmp_path,
+        raw,
+        tmp_path / "warehouse.duckdb",
+        tmp_path / "home",
+        "--vars",
+        "{clv_min_repeat_customers: 100000000}",
+        publish=False,
+    )
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.startswith("  ERROR int_clv_parameters_fitted:")]
+    assert len(lines) == 1, done.stderr[-3000:]
+    assert "CLV model fit failed" in lines[0] and "clv_fit_failure: warn" in lines[0], lines[0]

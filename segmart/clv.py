@@ -108,15 +108,30 @@ def bg_nbd_log_likelihood(params, x, t_x, T, with_gradient=False):
     return ll, np.stack([d_r, d_alpha, d_a, d_b])
 
 
-def fit_bg_nbd(x, t_x, T, initial=(1.0, 1.0, 1.0, 1.0)) -> tuple[BgNbdParams, float, bool, int]:
+def _weights(weights, size: int) -> np.ndarray | None:
+    """Observation weights (how many customers share a row), validated; None = one each."""
+    if weights is None:
+        return None
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (size,) or not np.isfinite(w).all() or (w <= 0).any():
+        raise ValueError("weights must be one positive finite number per row")
+    return w
+
+
+def fit_bg_nbd(x, t_x, T, initial=(1.0, 1.0, 1.0, 1.0), weights=None) -> tuple[BgNbdParams, float, bool, int]:
+    """Maximum likelihood; `weights` counts how many customers each (x, t_x, T) row stands for
+    (a condensed summary), so the fit equals the fit on the rows repeated."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    w = _weights(weights, x.size)
     scale = 10.0 / T.max()
     ts_x, ts_T = t_x * scale, T * scale
-    n = x.size
+    n = x.size if w is None else w.sum()
 
     def objective(log_params):
         params = np.exp(log_params)
         ll, grad = bg_nbd_log_likelihood(params, x, ts_x, ts_T, with_gradient=True)
+        if w is not None:
+            ll, grad = ll * w, grad * w
         return -ll.sum() / n, -(grad.sum(axis=1) * params) / n
 
     result = minimize(
@@ -129,7 +144,8 @@ def fit_bg_nbd(x, t_x, T, initial=(1.0, 1.0, 1.0, 1.0)) -> tuple[BgNbdParams, fl
     )
     r, alpha, a, b = np.exp(result.x)
     params = BgNbdParams(r=float(r), alpha=float(alpha / scale), a=float(a), b=float(b))
-    log_likelihood = float(bg_nbd_log_likelihood(astuple(params), x, t_x, T).sum())
+    per_row = bg_nbd_log_likelihood(astuple(params), x, t_x, T)
+    log_likelihood = float((per_row if w is None else per_row * w).sum())
     return params, log_likelihood, _at_interior_optimum(result, objective), int(result.nit)
 
 
@@ -187,14 +203,17 @@ def gamma_gamma_log_likelihood(params, x, m, with_gradient=False):
     return ll, np.stack([d_p, d_q, d_v])
 
 
-def fit_gamma_gamma(x, m, initial=(1.0, 1.0, 1.0)) -> tuple[GammaGammaParams, float, bool, int]:
-    """Fit on customers with repeat purchases and positive mean spend."""
+def fit_gamma_gamma(x, m, initial=(1.0, 1.0, 1.0), weights=None) -> tuple[GammaGammaParams, float, bool, int]:
+    """Fit on customers with repeat purchases and positive mean spend; `weights` as in fit_bg_nbd."""
     x, m = np.asarray(x, dtype=float), np.asarray(m, dtype=float)
-    n = x.size
+    w = _weights(weights, x.size)
+    n = x.size if w is None else w.sum()
 
     def objective(log_params):
         params = np.exp(log_params)
         ll, grad = gamma_gamma_log_likelihood(params, x, m, with_gradient=True)
+        if w is not None:
+            ll, grad = ll * w, grad * w
         return -ll.sum() / n, -(grad.sum(axis=1) * params) / n
 
     result = minimize(
@@ -207,7 +226,8 @@ def fit_gamma_gamma(x, m, initial=(1.0, 1.0, 1.0)) -> tuple[GammaGammaParams, fl
     )
     p, q, v = (float(value) for value in np.exp(result.x))
     params = GammaGammaParams(p=p, q=q, v=v)
-    log_likelihood = float(gamma_gamma_log_likelihood((p, q, v), x, m).sum())
+    per_row = gamma_gamma_log_likelihood((p, q, v), x, m)
+    log_likelihood = float((per_row if w is None else per_row * w).sum())
     return params, log_likelihood, _at_interior_optimum(result, objective), int(result.nit)
 
 
@@ -232,9 +252,13 @@ def expected_order_value(params: GammaGammaParams, x, m):
 # the whole fit, with the checks that turn a bad fit into a reason instead of nonsense
 
 
-def fit(x, t_x, T, m, min_repeat_customers: int = 50) -> FitResult:
+def fit(x, t_x, T, m, min_repeat_customers: int = 50, weights=None) -> FitResult:
+    """BG/NBD and Gamma-Gamma on one row per customer, or on condensed rows with `weights` (how
+    many customers each row stands for: the same fit and counts as on the rows repeated)."""
     x, t_x, T, m = (np.asarray(v, dtype=float) for v in (x, t_x, T, m))
-    result = FitResult(customer_count=int(x.size), repeat_customer_count=int((x > 0).sum()))
+    w = _weights(weights, x.size)
+    counts = np.ones(x.size) if w is None else w
+    result = FitResult(customer_count=int(round(counts.sum())), repeat_customer_count=int(round(counts[x > 0].sum())))
     inputs_ok = np.isfinite(x).all() and np.isfinite(t_x).all() and np.isfinite(T).all()
     if x.size == 0:
         result.failure_reason = "no customers with a purchase to fit on"
@@ -251,11 +275,11 @@ def fit(x, t_x, T, m, min_repeat_customers: int = 50) -> FitResult:
     if T.max() <= 0:
         result.failure_reason = "every customer's first purchase is on the as-of date (T = 0)"
         return result
-    bg, bg_ll, bg_ok, bg_it = fit_bg_nbd(x, t_x, T)
+    bg, bg_ll, bg_ok, bg_it = fit_bg_nbd(x, t_x, T, weights=w)
     result.bg_nbd, result.bg_nbd_log_likelihood = bg, bg_ll
     result.iterations["bg_nbd"] = bg_it
     repeat = (x > 0) & (m > 0)
-    gg, gg_ll, gg_ok, gg_it = fit_gamma_gamma(x[repeat], m[repeat])
+    gg, gg_ll, gg_ok, gg_it = fit_gamma_gamma(x[repeat], m[repeat], weights=None if w is None else w[repeat])
     result.gamma_gamma, result.gamma_gamma_log_likelihood = gg, gg_ll
     result.iterations["gamma_gamma"] = gg_it
     values = list(asdict(bg).values()) + list(asdict(gg).values())

@@ -172,3 +172,49 @@ def test_expected_purchases_where_the_hypergeometric_term_is_negative():
     )
     assert series < 0
     assert abs(got[0] - expected) < 1e-9
+
+
+def test_a_weighted_fit_on_condensed_rows_equals_the_fit_on_every_customer_and_lifetimes(btyd):
+    """Observation weights (how many customers share a row): the fit on the distinct (x, t_x, T)
+    rows with their counts equals our fit on one row per customer, and lifetimes' weighted fit on
+    the same condensed rows (its `weights`, the oracle) within 1%."""
+    full = clv.fit(btyd["frequency"], btyd["recency"], btyd["T"], btyd["monetary_value"])
+    assert full.converged
+    # BG/NBD on the distinct (x, t_x, T) with counts
+    bg_rows = btyd.groupby(["frequency", "recency", "T"]).size().rename("weight").reset_index()
+    assert len(bg_rows) < len(btyd)  # customers do share rows: the weights are not all 1
+    bg, bg_ll, bg_ok, _ = clv.fit_bg_nbd(
+        bg_rows["frequency"], bg_rows["recency"], bg_rows["T"], weights=bg_rows["weight"]
+    )
+    assert bg_ok
+    for name in ["r", "alpha", "a", "b"]:
+        assert getattr(bg, name) == pytest.approx(getattr(full.bg_nbd, name), rel=1e-4), name
+    assert bg_ll == pytest.approx(full.bg_nbd_log_likelihood, rel=1e-9)
+    oracle = BetaGeoFitter().fit(bg_rows["frequency"], bg_rows["recency"], bg_rows["T"], weights=bg_rows["weight"])
+    for name, value in oracle.params_.to_dict().items():
+        assert getattr(bg, name) == pytest.approx(value, rel=0.01), name
+    # Gamma-Gamma on the distinct (x, m) of repeat buyers with counts
+    repeat = btyd[(btyd["frequency"] > 0) & (btyd["monetary_value"] > 0)]
+    gg_rows = repeat.groupby(["frequency", "monetary_value"]).size().rename("weight").reset_index()
+    gg, _, gg_ok, _ = clv.fit_gamma_gamma(gg_rows["frequency"], gg_rows["monetary_value"], weights=gg_rows["weight"])
+    assert gg_ok
+    gg_oracle = GammaGammaFitter().fit(gg_rows["frequency"], gg_rows["monetary_value"], weights=gg_rows["weight"])
+    for name, value in gg_oracle.params_.to_dict().items():
+        assert getattr(gg, name) == pytest.approx(getattr(full.gamma_gamma, name), rel=1e-4), name
+        assert getattr(gg, name) == pytest.approx(value, rel=0.01), name
+    # the whole fit with weights: the same parameters and customer counts as on every customer
+    condensed = btyd.groupby(["frequency", "recency", "T", "monetary_value"]).size().rename("weight").reset_index()
+    weighted = clv.fit(
+        condensed["frequency"],
+        condensed["recency"],
+        condensed["T"],
+        condensed["monetary_value"],
+        weights=condensed["weight"],
+    )
+    assert weighted.converged
+    assert (weighted.customer_count, weighted.repeat_customer_count) == (
+        full.customer_count,
+        full.repeat_customer_count,
+    )
+    with pytest.raises(ValueError, match="weights"):
+        clv.fit_bg_nbd(bg_rows["frequency"], bg_rows["recency"], bg_rows["T"], weights=-bg_rows["weight"])

@@ -19,6 +19,7 @@ from pathlib import Path
 # only the standard library and the base dependencies at import time: `segmart --help` must work
 # without the extras (the commands import their modules, and check their extra, when they run)
 from segmart.errors import SegmartError, require_extra
+from segmart.importer import COLUMN_OPTIONS
 from segmart.layout import default_raw_dir
 
 # not __name__: run as `python -m segmart.cli` this module is __main__, outside segmart's loggers
@@ -57,27 +58,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-IMPORT_OPTIONS = [
-    "customer_col",
-    "email_col",
-    "date_col",
-    "amount_col",
-    "order_id_col",
-    "quantity_col",
-    "unit_price_col",
-    "line_amount_col",
-    "product_col",
-    "category_col",
-    "currency_col",
-    "discount_col",
-    "refund_col",
-    "city_col",
-    "date_format",
-    "decimal_separator",
-    "currency",
-    "timezone",
-    "cancelled_prefix",
-]
+IMPORT_OPTIONS = [*COLUMN_OPTIONS, "date_format", "decimal_separator", "currency", "timezone", "cancelled_prefix"]
 
 
 def _cmd_import(args: argparse.Namespace) -> int:

@@ -134,6 +134,25 @@ def _require_columns(path: Path, table: pa.Table, columns: list[str], header_hin
         _fail(path, f"missing column(s) {', '.join(missing)} (found: {found}){header_hint}")
 
 
+# The mapping options that name a column of the export (the CLI's --<option> flags too).
+COLUMN_OPTIONS = [
+    "customer_col",
+    "email_col",
+    "date_col",
+    "amount_col",
+    "order_id_col",
+    "quantity_col",
+    "unit_price_col",
+    "line_amount_col",
+    "product_col",
+    "category_col",
+    "currency_col",
+    "discount_col",
+    "refund_col",
+    "city_col",
+]
+
+
 @dataclasses.dataclass
 class Mapping:
     """How an export's columns map onto the raw layout (CLI options and preset keys)."""
@@ -165,23 +184,7 @@ class Mapping:
         return bool(self.quantity_col or self.unit_price_col or self.line_amount_col)
 
     def columns(self) -> list[str]:
-        names = [
-            "customer_col",
-            "email_col",
-            "date_col",
-            "amount_col",
-            "order_id_col",
-            "quantity_col",
-            "unit_price_col",
-            "line_amount_col",
-            "product_col",
-            "category_col",
-            "currency_col",
-            "discount_col",
-            "refund_col",
-            "city_col",
-        ]
-        return [getattr(self, n) for n in names if getattr(self, n)]
+        return [getattr(self, n) for n in COLUMN_OPTIONS if getattr(self, n)]
 
 
 def build_mapping(preset: str | None = None, **options) -> Mapping:

@@ -105,7 +105,7 @@ setup-spark: $(SPARK_STAMP)
 
 ci-spark-build: setup-spark ci-generate
 	rm -rf $(SEGMART_SPARK_DIR)
-	SEGMART_RAW_DIR=$(CI_DIR)/raw $(BIN)/dbt build --target spark --target-path $(CI_DIR)/target-spark
+	SEGMART_RAW_DIR=$(CI_DIR)/raw $(BIN)/segmart build --target spark -- --target-path $(CI_DIR)/target-spark
 
 test-spark: ci-spark-build
 	SEGMART_RAW_DIR=$(CI_DIR)/raw $(BIN)/pytest -q -m spark

@@ -414,5 +414,88 @@ def bench(orders_text: str, runs: int = 3, seed: int = 42) -> dict:
     return result
 
 
+# --- Spark: the same data built on a Spark target, with the CLV step timed ---------------------
+
+CLV_NODES = ["int_clv_parameters_fitted", "int_customer_clv_predicted"]
+
+
+def bench_spark(orders_text: str, target: str, seed: int = 42) -> dict:
+    """One `segmart build --target <spark target>` of the benchmark data (the data before the
+    newest 1%), with every node's time (both dbt runs) and the CLV step's parts, beside the DuckDB
+    Python models' fit and scoring times on the same data (`dbt run` into a fresh DuckDB file).
+    For a spark_cluster target run it inside `segmart spark-cluster -- ...`. Written to
+    .bench/results/spark-<scale>-<target>.json."""
+    import shutil
+
+    from segmart import spark_build
+
+    label, orders = parse_orders(orders_text)
+    raw, _ = _dataset(label, orders, seed)
+    work = project_root() / BENCH_DIR / "work" / f"spark-{target}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    result: dict = {"label": label, "target": target, "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    result["rows"] = _row_counts(raw)
+    # DuckDB: the models only, timed per node
+    env = _dbt_env(raw, work / "bench.duckdb", work / "duckdb-target")
+    _measure([_dbt(), "seed", "--target", "ci", "--quiet"], env)
+    result["duckdb_models"] = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
+    results_file = work / "duckdb-target" / "run_results.json"
+    duckdb_nodes = {
+        r["unique_id"].split(".")[-1]: r["execution_time"] for r in json.loads(results_file.read_text())["results"]
+    }
+    result["duckdb_clv_s"] = {node: duckdb_nodes.get(node) for node in CLV_NODES}
+    # Spark: segmart build, in this process's environment (the cluster's env vars, if any)
+    spark_target = work / "spark-target"
+    timings = work / "clv-step.json"
+    saved = {name: os.environ.get(name) for name in ("SEGMART_RAW_DIR", "SEGMART_SPARK_DIR")}
+    os.environ["SEGMART_RAW_DIR"] = str(raw)
+    os.environ.setdefault("SEGMART_SPARK_DIR", str(work / "spark"))
+    started = time.perf_counter()
+    try:
+        spark_build.build(target, ["--target-path", str(spark_target)], timings=timings)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    result["spark_build_wall_s"] = time.perf_counter() - started
+    nodes = {}
+    for name in ("run_results.before_clv_step.json", "run_results.json"):
+        for r in json.loads((spark_target / name).read_text())["results"]:
+            nodes[r["unique_id"].split(".")[-1]] = r["execution_time"]
+    result["spark_nodes"] = nodes
+    result["spark_clv_step"] = json.loads(timings.read_text())
+    result["slowest_spark_nodes"] = sorted(
+        ((n, t) for n, t in nodes.items() if not n.startswith(("not_null", "unique", "accepted", "relationships"))),
+        key=lambda kv: -kv[1],
+    )[:12]
+    results = project_root() / BENCH_DIR / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"spark-{label.replace(',', '')}-{target}.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def spark_markdown(result: dict) -> str:
+    step = result["spark_clv_step"]["seconds"]
+    lines = [
+        f"### {result['label']} orders on `{result['target']}` ({result['when']})",
+        "",
+        f"- `segmart build --target {result['target']}`: {result['spark_build_wall_s']:.1f} s wall",
+        "- CLV step: "
+        + ", ".join(f"{part} {value:.1f} s" for part, value in step.items())
+        + f"; {result['spark_clv_step']['collected_rows']:,} condensed rows collected",
+        "- DuckDB Python models on the same data: "
+        + ", ".join(f"{node} {value:.1f} s" for node, value in result["duckdb_clv_s"].items() if value is not None)
+        + f" (all models {result['duckdb_models']['wall_s']:.1f} s)",
+        "",
+        "| slowest Spark nodes | s |",
+        "|---|---:|",
+        *(f"| {name} | {seconds:.1f} |" for name, seconds in result["slowest_spark_nodes"]),
+    ]
+    return "\n".join(lines)
+
+
 if __name__ == "__main__" and len(sys.argv) >= 4 and sys.argv[1] == "worker":
     worker(sys.argv[2], sys.argv[3])

@@ -96,9 +96,20 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from segmart.build import build
+    from segmart.build import TARGET_PATH_VARS, build
 
     started = time.perf_counter()
+    if args.target not in TARGET_PATH_VARS:
+        from segmart import spark_build
+
+        if not spark_build.is_spark_target(args.target):
+            raise SegmartError(
+                f"target {args.target!r}: not a DuckDB warehouse ({', '.join(TARGET_PATH_VARS)}) "
+                "nor a spark target of profiles.yml"
+            )
+        spark_build.build(args.target, args.dbt_args)
+        print(f"built target {args.target} on Spark in {time.perf_counter() - started:.1f}s")
+        return 0
     final = build(
         args.target,
         args.dbt_args,
@@ -152,8 +163,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     require_extra("bench")
-    from segmart.bench import bench, markdown
+    from segmart.bench import bench, bench_spark, markdown, spark_markdown
 
+    if args.spark:
+        print(spark_markdown(bench_spark(args.orders, args.spark, seed=args.seed)))
+        return 0
     try:
         result = bench(args.orders, runs=args.runs, seed=args.seed)
     except (ValueError, RuntimeError) as exc:
@@ -304,7 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=_cmd_import)
 
     bld = sub.add_parser("build", help="crash-safe dbt build: build a copy, then swap it in and publish the marts")
-    bld.add_argument("--target", default="dev", choices=["dev", "ci"], help="dbt target (default dev)")
+    bld.add_argument(
+        "--target",
+        default="dev",
+        help="dbt target (default dev): dev or ci (DuckDB files), or a spark target of profiles.yml "
+        "(spark, spark_cluster: dbt up to the BTYD summary, the CLV fit and scoring, dbt for the rest)",
+    )
     bld.add_argument("--no-publish", action="store_true", help="do not write the Parquet marts")
     bld.add_argument(
         "--sources-from-tables",
@@ -334,6 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--orders", default="1M", help="scale: 1M, 10M, 100M or a number of orders")
     ben.add_argument("--runs", type=int, default=3, help="runs to take the median of (default 3)")
     ben.add_argument("--seed", type=int, default=42, help="data seed (data are cached per scale and seed)")
+    ben.add_argument(
+        "--spark",
+        metavar="TARGET",
+        help="instead: one `segmart build` on this Spark target (spark, spark_cluster) with node and CLV step "
+        "times, beside DuckDB's CLV models on the same data",
+    )
     ben.set_defaults(func=_cmd_bench)
 
     pub = sub.add_parser("publish", help="write every mart to Parquet (atomic per file)")

@@ -257,8 +257,21 @@ def fit(x, t_x, T, m, min_repeat_customers: int = 50, weights=None) -> FitResult
     many customers each row stands for: the same fit and counts as on the rows repeated)."""
     x, t_x, T, m = (np.asarray(v, dtype=float) for v in (x, t_x, T, m))
     w = _weights(weights, x.size)
-    counts = np.ones(x.size) if w is None else w
-    result = FitResult(customer_count=int(round(counts.sum())), repeat_customer_count=int(round(counts[x > 0].sum())))
+    w = np.ones(x.size) if w is None else w
+    repeat = (x > 0) & (m > 0)
+    return fit_condensed((x, t_x, T, w), (x[repeat], m[repeat], w[repeat]), min_repeat_customers)
+
+
+def fit_condensed(bg_rows, gg_rows, min_repeat_customers: int = 50) -> FitResult:
+    """The whole fit on condensed inputs, what an engine collects to its driver:
+    bg_rows = (x, t_x, T, customers) over the distinct (x, t_x, T) of every buyer, and
+    gg_rows = (x, m, customers) over the distinct (x, m) of the buyers with repeat purchases and
+    positive mean spend. Customer counts are the sums of `customers`."""
+    x, t_x, T, w = (np.asarray(v, dtype=float) for v in bg_rows)
+    gg_x, gg_m, gg_w = (np.asarray(v, dtype=float) for v in gg_rows)
+    w, gg_w = _weights(w, x.size), _weights(gg_w, gg_x.size)
+    w = np.ones(0) if w is None else w
+    result = FitResult(customer_count=int(round(w.sum())), repeat_customer_count=int(round(w[x > 0].sum())))
     inputs_ok = np.isfinite(x).all() and np.isfinite(t_x).all() and np.isfinite(T).all()
     if x.size == 0:
         result.failure_reason = "no customers with a purchase to fit on"
@@ -278,8 +291,7 @@ def fit(x, t_x, T, m, min_repeat_customers: int = 50, weights=None) -> FitResult
     bg, bg_ll, bg_ok, bg_it = fit_bg_nbd(x, t_x, T, weights=w)
     result.bg_nbd, result.bg_nbd_log_likelihood = bg, bg_ll
     result.iterations["bg_nbd"] = bg_it
-    repeat = (x > 0) & (m > 0)
-    gg, gg_ll, gg_ok, gg_it = fit_gamma_gamma(x[repeat], m[repeat], weights=None if w is None else w[repeat])
+    gg, gg_ll, gg_ok, gg_it = fit_gamma_gamma(gg_x, gg_m, weights=gg_w)
     result.gamma_gamma, result.gamma_gamma_log_likelihood = gg, gg_ll
     result.iterations["gamma_gamma"] = gg_it
     values = list(asdict(bg).values()) + list(asdict(gg).values())

@@ -12,7 +12,7 @@ import pytest
 from helpers import PROJECT, dbt_executable, scratch_env
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 
-from segmart import clv
+from segmart import clv, clv_step
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +218,61 @@ def test_a_weighted_fit_on_condensed_rows_equals_the_fit_on_every_customer_and_l
     )
     with pytest.raises(ValueError, match="weights"):
         clv.fit_bg_nbd(bg_rows["frequency"], bg_rows["recency"], bg_rows["T"], weights=-bg_rows["weight"])
+
+
+SUMMARY = "intermediate.int_customer_btyd_summarised"
+
+
+def test_the_condensed_rows_an_engine_hands_the_fit_are_pandas_counts_of_the_summary(warehouse, btyd):
+    """clv_step's SQL (what the DuckDB model and the Spark step run) on the BTYD summary gives the
+    distinct (x, t_x, T) and (x, m) rows with their customer counts that pandas counts on the
+    customer_features mart, in a fixed order; and the mart's parameters are the fit on them."""
+    bg_sql, gg_sql = clv_step.condensed_queries(SUMMARY)
+    bg, gg = warehouse.sql(bg_sql).df(), warehouse.sql(gg_sql).df()
+    expected_bg = btyd.groupby(["frequency", "recency", "T"]).size().reset_index()
+    np.testing.assert_array_equal(bg[["x", "t_x", "big_t", "customers"]].to_numpy(dtype=float), expected_bg.to_numpy())
+    repeat = btyd[(btyd["frequency"] > 0) & (btyd["monetary_value"] > 0)]
+    expected_gg = repeat.groupby(["frequency", "monetary_value"]).size().reset_index()
+    np.testing.assert_allclose(gg[["x", "m", "customers"]].to_numpy(dtype=float), expected_gg.to_numpy(), rtol=1e-12)
+    assert bg["customers"].sum() == len(btyd) and gg["customers"].sum() == len(repeat)
+    assert len(bg) < len(btyd)  # condensing does collapse rows
+
+
+def test_a_seeded_sample_is_the_customers_md5_picks_and_fits_like_lifetimes_on_them(warehouse, btyd):
+    """Above clv_fit_max_customers the fit uses the buyers whose md5(customer_id | seed) is below
+    the sample share: the same customers as Python's hashlib picks (the oracle), about the share
+    asked for, and the fit on them is lifetimes' fit on those customers within 1%."""
+    import hashlib
+    import math
+
+    seed, wanted = 7, len(btyd) // 2
+    fraction = clv_step.sample_fraction(len(btyd), wanted)
+    threshold = math.ceil(fraction * 16**8)
+    expected = sorted(c for c in btyd.index if int(hashlib.md5(f"{c}|{seed}".encode()).hexdigest()[:8], 16) < threshold)
+    picked = warehouse.sql(
+        f"select customer_id from {SUMMARY} where {clv_step.sample_condition(fraction, seed)} order by 1"
+    ).df()["customer_id"]
+    assert list(picked) == expected
+    assert abs(len(expected) - wanted) < 4 * math.sqrt(wanted)
+    settings = clv_step.FitSettings(on_failure="error", min_repeat_customers=50, max_customers=wanted, sample_seed=seed)
+    row = clv_step.fit_parameters(lambda sql: warehouse.sql(sql).df(), SUMMARY, settings, "2025-12-31").iloc[0]
+    assert row["fit_sample_fraction"] == pytest.approx(0.5, abs=1e-3)
+    assert row["customer_count"] == len(expected)
+    sample = btyd.loc[expected]
+    oracle = BetaGeoFitter().fit(sample["frequency"], sample["recency"], sample["T"])
+    for name, value in oracle.params_.to_dict().items():
+        assert row[name] == pytest.approx(value, rel=0.01), name
+    # nothing sampled up to the limit
+    assert clv_step.sample_fraction(len(btyd), len(btyd)) == 1.0
+    assert clv_step.sample_condition(1.0, seed) == "true"
+
+
+def test_scoring_gives_null_predictions_for_a_fit_that_is_not_usable(btyd):
+    buyers = btyd.head(5).reset_index()
+    buyers.columns = clv_step.SUMMARY_COLUMNS
+    out = clv_step.score(
+        buyers, {"converged": False, "clv_method": "not_available", "time_unit_days": 1.0}, clv_step.ScoreSettings()
+    )
+    assert list(out.columns) == list(clv_step.PREDICTION_COLUMNS)
+    assert out["predicted_clv"].isna().all() and (out["clv_method"] == "not_available").all()
+    assert list(out["customer_id"]) == list(buyers["customer_id"])

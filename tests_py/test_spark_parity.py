@@ -5,16 +5,16 @@ data tests and unit tests) into SEGMART_SPARK_DIR; this test builds the same raw
 and compares every relation of the staging, intermediate and marts schemas: the same columns,
 the same keys, numbers within 1e-9 relative, text, labels, dates and flags equal.
 
-The BTYD fit is a dbt Python model that runs on DuckDB only; on Spark its stand-in reports
-clv_method not_available (DECISIONLOG.md "Spark"). The DuckDB build here takes the same path
-(a fit that cannot succeed, clv_fit_failure warn), so predictive columns are NULL on both and
-everything built on them (value tiers, lifecycle, segments) is compared too. Ignored: staged_at
-(the time of each build) and clv_model_parameters.failure_reason (the message names the cause).
+Predictive CLV included: on DuckDB the BTYD fit and scoring are dbt Python models, on Spark the
+segmart step fits on the driver and scores on the executors (`segmart build --target spark`);
+both fit segmart.clv on the same condensed summary, so the parameters agree within 1e-6 relative
+(test_the_clv_fit_is_the_same_on_both) and P(alive), expected purchases, predicted CLV and
+everything ranked on them (value tiers, lifecycle, segments) within 1e-9 like every number.
+Ignored: staged_at (the time of each build).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -26,8 +26,8 @@ from helpers import PROJECT, dbt_executable, scratch_env
 pytestmark = pytest.mark.spark
 
 SCHEMAS = ("staging", "intermediate", "marts")
-IGNORED = ("staged_at", "failure_reason")
-WITHOUT_FIT = {"clv_fit_failure": "warn", "clv_min_repeat_customers": 1_000_000_000}
+IGNORED = ("staged_at",)
+PARAMETERS = ("r", "alpha", "a", "b", "p", "q", "v")
 
 
 def _key(frame, relation: str) -> list[str]:
@@ -50,7 +50,7 @@ def duckdb_build(tmp_path_factory):
     env = scratch_env(tmp, raw_dir=raw, database=database)
     for command in (["seed"], ["run"]):
         done = subprocess.run(
-            [dbt_executable(), *command, "--target", "ci", "--vars", json.dumps(WITHOUT_FIT)],
+            [dbt_executable(), *command, "--target", "ci"],
             cwd=PROJECT,
             env=env,
             capture_output=True,
@@ -85,6 +85,24 @@ def test_every_relation_matches_between_duckdb_and_spark(duckdb_build):
     assert not problems, "\n".join(problems)
 
 
+def test_the_clv_fit_is_the_same_on_both(duckdb_build):
+    """Both engines fitted (not the stand-in) on the same buyers, with parameters within 1e-6."""
+    import duckdb
+
+    database, spark_dir = duckdb_build
+    con = duckdb.connect(str(database), read_only=True)
+    left = con.sql("select * from marts.clv_model_parameters").df()
+    con.close()
+    right = parity.read_spark_tables(["marts.clv_model_parameters"], spark_dir)["marts.clv_model_parameters"]
+    assert len(left) == len(right) == 1
+    on_duckdb, on_spark = left.iloc[0], right.iloc[0]
+    assert on_duckdb["clv_method"] == on_spark["clv_method"] == "bg_nbd_gamma_gamma", (on_spark["failure_reason"],)
+    assert int(on_duckdb["customer_count"]) == int(on_spark["customer_count"]) > 1000
+    assert int(on_duckdb["repeat_customer_count"]) == int(on_spark["repeat_customer_count"])
+    for name in PARAMETERS:
+        assert float(on_spark[name]) == pytest.approx(float(on_duckdb[name]), rel=1e-6), name
+
+
 def test_the_comparison_catches_a_difference(duckdb_build):
     """The comparison itself can fail: a changed number, label, key and NULL are each found."""
     import duckdb
@@ -101,8 +119,12 @@ def test_the_comparison_catches_a_difference(duckdb_build):
     changed.loc[row, "net_revenue"] = float(changed.loc[row, "net_revenue"]) * (1 + 1e-8)
     changed.loc[changed.index[1], "rfm_segment_label_zh"] = "别的"
     changed.loc[changed.index[2], "customer_id"] = "C-not-a-customer"
+    # one predicted value, 1e-6 relative off
+    scored = changed.index[changed["predicted_clv"].notna() & ~changed.index.isin([*changed.index[1:3], row])][0]
+    changed.loc[scored, "predicted_clv"] = float(changed.loc[scored, "predicted_clv"]) * (1 + 1e-6)
     problems = parity.compare_tables("customer_segments", left, changed, key)
     text = "\n".join(problems)
+    assert "customer_segments.predicted_clv: 1 rows differ" in text
     assert "customer_segments.net_revenue: 1 rows differ" in text
     assert "customer_segments.rfm_segment_label_zh: 1 rows differ" in text
     assert "keys on one engine only" in text

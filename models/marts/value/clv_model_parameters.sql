@@ -27,7 +27,8 @@ final as (
         repeat_customer_count,
         converged,
         failure_reason,
-        time_unit_days
+        time_unit_days,
+        fit_sample_fraction
     from fitted
 
 )

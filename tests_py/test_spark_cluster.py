@@ -95,7 +95,7 @@ from pathlib import Path
 spark_dir = Path(os.environ["SEGMART_SPARK_DIR"])
 connection = parity.thrift_connection()
 cursor = connection.cursor()
-cursor.execute("select count(*), count(distinct spark_partition_id()) from range(0, 100000, 1, 4)")
+cursor.execute("select count(*), count(distinct p) from (select spark_partition_id() p from range(0, 100000, 1, 4))")
 rows, partitions = cursor.fetchall()[0]
 settings = {}
 for key in parity_confs:

@@ -238,6 +238,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_spark_cluster(args: argparse.Namespace) -> int:
+    import os
+
+    from segmart.spark_cluster import Settings, run
+
+    command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+    settings = Settings(
+        workers=args.workers,
+        worker_cores=args.worker_cores,
+        worker_memory=args.worker_memory,
+        driver_memory=os.environ.get("SEGMART_SPARK_DRIVER_MEMORY", Settings.driver_memory),
+        shuffle_partitions=int(os.environ.get("SEGMART_SPARK_SHUFFLE_PARTITIONS", Settings.shuffle_partitions)),
+        start_timeout=args.timeout,
+    )
+    spark_dir = Path(args.spark_dir or os.environ.get("SEGMART_SPARK_DIR", ".spark-work"))
+    return run(command, spark_dir, settings)
+
+
 def _verbosity_options(parser: argparse.ArgumentParser, default) -> None:
     """-v/--verbose and -q/--quiet (mutually exclusive). On the root parser (default False) and
     on every command (default SUPPRESS, so an option given before the command is kept)."""
@@ -391,6 +409,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-restore", action="store_true", help="do not rebuild the marts for the current as-of date afterwards"
     )
     back.set_defaults(func=_cmd_backfill)
+
+    clu = sub.add_parser(
+        "spark-cluster",
+        help="run a command against a Spark standalone cluster on this machine (master, workers, Thrift server)",
+        description="Start a Spark standalone master, N workers and the Spark Thrift Server on 127.0.0.1 (free "
+        "ports), run CMD with SEGMART_SPARK_MASTER, SEGMART_SPARK_THRIFT_HOST, SEGMART_SPARK_THRIFT_PORT and "
+        "SEGMART_SPARK_DIR set (dbt target spark_cluster), then stop them all. Exit code: CMD's.",
+    )
+    clu.add_argument("--workers", type=int, default=2, help="workers (default 2), one executor each")
+    clu.add_argument("--worker-cores", type=int, default=1, help="cores per worker (default 1)")
+    clu.add_argument("--worker-memory", default="1g", help="memory per worker and executor (default 1g)")
+    clu.add_argument(
+        "--spark-dir",
+        help="warehouse, metastore and logs/ (default: $SEGMART_SPARK_DIR or .spark-work); the Thrift server's "
+        "driver memory is $SEGMART_SPARK_DRIVER_MEMORY (default 2g)",
+    )
+    clu.add_argument("--timeout", type=float, default=180.0, help="seconds each daemon may take to start (180)")
+    clu.add_argument("cmd", nargs=argparse.REMAINDER, help="the command to run, after --")
+    clu.set_defaults(func=_cmd_spark_cluster)
 
     for command in sub.choices.values():  # `segmart generate -q` as well as `segmart -q generate`
         _verbosity_options(command, argparse.SUPPRESS)

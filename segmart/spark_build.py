@@ -105,12 +105,17 @@ class ThriftSql:
     def __init__(self, profile: dict):
         from pyhive import hive
 
+        from segmart.spark_cluster import fix_pyhive_empty_results
+
+        fix_pyhive_empty_results()
+
         self.connection = hive.connect(
             host=profile.get("host", "localhost"),
             port=int(profile.get("port", 10000)),
             username=profile.get("user") or os.environ.get("USER") or "segmart",
             auth=profile.get("auth"),
             kerberos_service_name=profile.get("kerberos_service_name"),
+            configuration=profile.get("server_side_parameters"),
         )
 
     def rows(self, sql: str) -> list[tuple]:
@@ -166,6 +171,16 @@ def spark_connections(profile: dict):
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
     }
+    # sizes beside the Thrift server's own executors (segmart spark-cluster sets them; on a
+    # company cluster spark-defaults.conf or these env vars)
+    for variable, conf in [
+        ("SEGMART_SPARK_DRIVER_HOST", "spark.driver.host"),
+        ("SEGMART_SPARK_DRIVER_HOST", "spark.driver.bindAddress"),
+        ("SEGMART_SPARK_APP_CORES", "spark.cores.max"),
+        ("SEGMART_SPARK_EXECUTOR_MEMORY", "spark.executor.memory"),
+    ]:
+        if os.environ.get(variable):
+            settings[conf] = os.environ[variable]
     _python_for_executors()
     for name, value in settings.items():
         builder = builder.config(name, value)
@@ -299,9 +314,13 @@ def run_step(target: str, manifest_path: Path) -> dict:
 # --- the build ---------------------------------------------------------------------------------
 
 
-def _dbt_command() -> str:
+def _dbt_command(profile: dict) -> list[str]:
+    """dbt; for thrift targets through segmart.spark_cluster, which fixes PyHive for Spark 3.5's
+    empty results first."""
+    if profile.get("method") == "thrift":
+        return [sys.executable, "-m", "segmart.spark_cluster", "dbt"]
     dbt = Path(sys.executable).with_name("dbt")
-    return str(dbt) if dbt.exists() else "dbt"
+    return [str(dbt) if dbt.exists() else "dbt"]
 
 
 def _target_path(dbt_args: list[str]) -> Path:
@@ -322,6 +341,7 @@ def build(target: str, dbt_args: list[str] | None = None, timings: Path | None =
     if any(a in ("--select", "-s", "--exclude", "--selector") or a.startswith("--select=") for a in dbt_args):
         raise SparkBuildError("segmart build on Spark builds the whole project: leave out --select/--exclude")
     env = {**os.environ, "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root()))}
+    profile = target_profile(target)
     quiet = [] if log.isEnabledFor(logging.INFO) else ["--quiet"]
     runs = {
         "dbt, up to the BTYD summary": ["--select", *BEFORE_STEP],
@@ -331,7 +351,7 @@ def build(target: str, dbt_args: list[str] | None = None, timings: Path | None =
 
     def dbt(label: str, selection: list[str]) -> None:
         command = [
-            _dbt_command(),
+            *_dbt_command(profile),
             *quiet,
             "build",
             "--target",
@@ -341,7 +361,7 @@ def build(target: str, dbt_args: list[str] | None = None, timings: Path | None =
             "cautious",
             *dbt_args,
         ]
-        log.info("%s: %s", label, " ".join(command[1:]))
+        log.info("%s: dbt %s", label, " ".join(command[command.index("build") :]))
         done = subprocess.run(command, check=False, cwd=project_root(), env=env)
         if done.returncode != 0:
             raise SparkBuildError(f"{label} failed (exit {done.returncode}); dbt's log says why")
@@ -381,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timings", type=Path, help="also write the parts' wall times here (JSON)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("pyhive").setLevel(logging.WARNING)  # it logs every statement at INFO
     from segmart.clv import FitError
 
     try:

@@ -8,8 +8,13 @@ same keys (each row matched by the key columns), numbers equal within a relative
 (text, labels, dates, booleans) exactly equal, and NULL where the other is NULL. It returns the
 differences as readable lines (at most a few examples per column), empty when the tables agree.
 
-`read_spark_tables` reads relations from the local Spark warehouse that `dbt build --target
-spark` wrote (profiles.yml: metastore and warehouse under SEGMART_SPARK_DIR, default .spark-work).
+`read_spark_tables` reads relations from what a Spark build wrote, two ways:
+- on a cluster (`make test-spark`: SEGMART_SPARK_THRIFT_HOST/PORT set by `segmart spark-cluster`,
+  target spark_cluster): through that cluster's Thrift server with PyHive, over the wire as any
+  cluster user reads, while the server runs. It owns the Derby metastore (one JVM at a time), so
+  no second Spark could open it then; and a company's cluster offers no metastore files at all.
+- otherwise (`make test-spark-session`, target spark): a local Spark session on the metastore
+  and warehouse under SEGMART_SPARK_DIR (default .spark-work) that the session build wrote.
 """
 
 from __future__ import annotations
@@ -124,8 +129,68 @@ def spark_session(spark_dir: str | os.PathLike | None = None):
     )
 
 
+def on_cluster() -> bool:
+    """True inside `segmart spark-cluster`: the Spark side is read through its Thrift server."""
+    return bool(os.environ.get("SEGMART_SPARK_THRIFT_PORT"))
+
+
+def thrift_connection():
+    """A PyHive connection to the Thrift server of SEGMART_SPARK_THRIFT_HOST/PORT, with the
+    settings that change results as this session's confs (as the spark_cluster target sends)."""
+    from pyhive import hive
+
+    from segmart.spark_cluster import SQL_CONFS, fix_pyhive_empty_results
+
+    fix_pyhive_empty_results()  # an empty relation is a result without columns on Spark 3.5
+    return hive.connect(
+        host=os.environ.get("SEGMART_SPARK_THRIFT_HOST", "127.0.0.1"),
+        port=int(os.environ["SEGMART_SPARK_THRIFT_PORT"]),
+        username=os.environ.get("SEGMART_SPARK_USER", "segmart"),
+        configuration={f"set:hiveconf:{key}": value for key, value in SQL_CONFS.items()},
+    )
+
+
+def _thrift_frame(cursor, relation: str) -> pd.DataFrame:
+    """One relation through a PyHive cursor. PyHive gives decimals as Decimal and timestamps as
+    datetimes; dates come as ISO text and become dates here (types from the result's schema)."""
+    cursor.execute(f"select * from {relation}")
+    names = [column[0] for column in cursor.description]
+    types = [column[1] for column in cursor.description]
+    rows = cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    data = {}
+    for name, kind, values in zip(names, types, columns, strict=True):
+        if kind == "DATE_TYPE":
+            values = [None if v is None else dt.date.fromisoformat(v) for v in values]
+        data[name] = pd.Series(list(values), dtype="object")
+    return pd.DataFrame(data, columns=names)
+
+
+def spark_build_exists(spark_dir=None) -> bool:
+    """A Spark build to compare with: the marts schema on the cluster, or a local metastore."""
+    if on_cluster():
+        connection = thrift_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("show schemas")
+            return "marts" in {row[0] for row in cursor.fetchall()}
+        finally:
+            connection.close()
+    base = Path(spark_dir or os.environ.get("SEGMART_SPARK_DIR", ".spark-work"))
+    return (base / "metastore_db").exists()
+
+
 def read_spark_tables(relations: list[str], spark_dir=None) -> dict[str, pd.DataFrame]:
-    """schema.table → pandas frame, read through Spark (dates as dates, decimals as Decimal)."""
+    """schema.table → pandas frame, read through Spark (dates as dates, decimals as Decimal):
+    through the cluster's Thrift server when on_cluster(), else a local session on spark_dir."""
+    if on_cluster():
+        connection = thrift_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.arraysize = 10_000  # rows per fetch round trip
+            return {relation: _thrift_frame(cursor, relation) for relation in relations}
+        finally:
+            connection.close()
     spark = spark_session(spark_dir)
     try:
         return {relation: spark.table(relation).toPandas() for relation in relations}

@@ -1,7 +1,10 @@
 """The same project on DuckDB and on Spark gives the same tables, row for row.
 
-`make test-spark` builds the CI raw data on Spark (`dbt build --target spark`: seeds, models,
-data tests and unit tests) into SEGMART_SPARK_DIR; this test builds the same raw data on DuckDB
+`make test-spark` builds the CI raw data on a standalone Spark cluster (`segmart spark-cluster`,
+`dbt build --target spark_cluster`: seeds, models, data tests and unit tests) and runs this test
+inside it, reading the Spark side through the cluster's Thrift server; `make test-spark-session`
+builds with the session target into SEGMART_SPARK_DIR and reads it with a local session
+(tests_py/parity.py, read_spark_tables). This test builds the same raw data on DuckDB
 and compares every relation of the staging, intermediate and marts schemas: the same columns,
 the same keys, numbers within 1e-9 relative, text, labels, dates and flags equal.
 
@@ -42,8 +45,9 @@ def _key(frame, relation: str) -> list[str]:
 @pytest.fixture(scope="module")
 def duckdb_build(tmp_path_factory):
     spark_dir = Path(os.environ.get("SEGMART_SPARK_DIR", ".ci-work/spark"))
-    if not (spark_dir / "metastore_db").exists():
-        pytest.fail(f"no Spark build in {spark_dir}: run `make test-spark` (it builds one first)")
+    if not parity.spark_build_exists(spark_dir):
+        where = "on the cluster's Thrift server" if parity.on_cluster() else f"in {spark_dir}"
+        pytest.fail(f"no Spark build {where}: run `make test-spark` (it builds one first)")
     raw = Path(os.environ.get("SEGMART_RAW_DIR", ".ci-work/raw"))
     tmp = tmp_path_factory.mktemp("parity")
     database = tmp / "parity.duckdb"

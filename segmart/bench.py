@@ -419,7 +419,7 @@ def bench(orders_text: str, runs: int = 3, seed: int = 42) -> dict:
 CLV_NODES = ["int_clv_parameters_fitted", "int_customer_clv_predicted"]
 
 
-def bench_spark(orders_text: str, target: str, seed: int = 42) -> dict:
+def bench_spark(orders_text: str, target: str, seed: int = 42, until_clv_step: bool = False) -> dict:
     """One `segmart build --target <spark target>` of the benchmark data (the data before the
     newest 1%), with every node's time (both dbt runs) and the CLV step's parts, beside the DuckDB
     Python models' fit and scoring times on the same data (`dbt run` into a fresh DuckDB file).
@@ -453,7 +453,7 @@ def bench_spark(orders_text: str, target: str, seed: int = 42) -> dict:
     os.environ.setdefault("SEGMART_SPARK_DIR", str(work / "spark"))
     started = time.perf_counter()
     try:
-        spark_build.build(target, ["--target-path", str(spark_target)], timings=timings)
+        spark_build.build(target, ["--target-path", str(spark_target)], timings=timings, until_clv_step=until_clv_step)
     finally:
         for name, value in saved.items():
             if value is None:
@@ -461,8 +461,11 @@ def bench_spark(orders_text: str, target: str, seed: int = 42) -> dict:
             else:
                 os.environ[name] = value
     result["spark_build_wall_s"] = time.perf_counter() - started
+    result["until_clv_step"] = until_clv_step
     nodes = {}
     for name in ("run_results.before_clv_step.json", "run_results.json"):
+        if until_clv_step and name == "run_results.json":
+            continue
         for r in json.loads((spark_target / name).read_text())["results"]:
             nodes[r["unique_id"].split(".")[-1]] = r["execution_time"]
     result["spark_nodes"] = nodes
@@ -473,7 +476,8 @@ def bench_spark(orders_text: str, target: str, seed: int = 42) -> dict:
     )[:12]
     results = project_root() / BENCH_DIR / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / f"spark-{label.replace(',', '')}-{target}.json").write_text(json.dumps(result, indent=2))
+    suffix = "-until-clv-step" if until_clv_step else ""
+    (results / f"spark-{label.replace(',', '')}-{target}{suffix}.json").write_text(json.dumps(result, indent=2))
     return result
 
 
@@ -482,7 +486,9 @@ def spark_markdown(result: dict) -> str:
     lines = [
         f"### {result['label']} orders on `{result['target']}` ({result['when']})",
         "",
-        f"- `segmart build --target {result['target']}`: {result['spark_build_wall_s']:.1f} s wall",
+        f"- `segmart build --target {result['target']}`"
+        + (" up to the CLV step" if result.get("until_clv_step") else "")
+        + f": {result['spark_build_wall_s']:.1f} s wall",
         "- CLV step: "
         + ", ".join(f"{part} {value:.1f} s" for part, value in step.items())
         + f"; {result['spark_clv_step']['collected_rows']:,} condensed rows collected",

@@ -166,7 +166,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from segmart.bench import bench, bench_spark, markdown, spark_markdown
 
     if args.spark:
-        print(spark_markdown(bench_spark(args.orders, args.spark, seed=args.seed)))
+        print(spark_markdown(bench_spark(args.orders, args.spark, seed=args.seed, until_clv_step=args.until_clv_step)))
         return 0
     try:
         result = bench(args.orders, runs=args.runs, seed=args.seed)
@@ -376,6 +376,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TARGET",
         help="instead: one `segmart build` on this Spark target (spark, spark_cluster) with node and CLV step "
         "times, beside DuckDB's CLV models on the same data",
+    )
+    ben.add_argument(
+        "--until-clv-step",
+        action="store_true",
+        help="with --spark: stop after the CLV step (its fit and scoring times)",
     )
     ben.set_defaults(func=_cmd_bench)
 

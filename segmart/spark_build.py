@@ -334,9 +334,12 @@ def _target_path(dbt_args: list[str]) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
-def build(target: str, dbt_args: list[str] | None = None, timings: Path | None = None) -> None:
+def build(
+    target: str, dbt_args: list[str] | None = None, timings: Path | None = None, until_clv_step: bool = False
+) -> None:
     """dbt up to the BTYD summary, the CLV step, dbt for the rest (module docstring). timings: a
-    JSON file for the CLV step's wall times (segmart bench)."""
+    JSON file for the CLV step's wall times; until_clv_step: stop after the step (both for
+    segmart bench)."""
     dbt_args = list(dbt_args or [])
     if any(a in ("--select", "-s", "--exclude", "--selector") or a.startswith("--select=") for a in dbt_args):
         raise SparkBuildError("segmart build on Spark builds the whole project: leave out --select/--exclude")
@@ -390,7 +393,8 @@ def build(target: str, dbt_args: list[str] | None = None, timings: Path | None =
     )
     if done.returncode != 0:
         raise SparkBuildError(f"the CLV step failed (exit {done.returncode}); its error is above")
-    dbt(*rest)
+    if not until_clv_step:
+        dbt(*rest)
 
 
 def main(argv: list[str] | None = None) -> int:

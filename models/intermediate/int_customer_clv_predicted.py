@@ -18,8 +18,18 @@ def model(dbt, session):
         "discount_rate": dbt.config.get("discount_rate"),
     }
     settings = clv_step.ScoreSettings.from_config(config.get)
-    fitted = dbt.ref("int_clv_parameters_fitted").df()
-    parameters = fitted.iloc[0].to_dict()
-    # a fixed row order: the same table on every build
-    buyers = dbt.ref("int_customer_btyd_summarised").project(", ".join(clv_step.SUMMARY_COLUMNS)).order("customer_id").df()
+    fitted = dbt.ref("int_clv_parameters_fitted")
+    summary = dbt.ref("int_customer_btyd_summarised")
+    if hasattr(summary, "toPandas"):
+        # dbt-databricks: score on the executors (not run in this project's tests)
+        import functools
+
+        parameters = fitted.toPandas().iloc[0].to_dict()
+        scorer = functools.partial(clv_step.score_batches, parameters=parameters, settings=settings)
+        return summary.select(*clv_step.SUMMARY_COLUMNS).mapInPandas(
+            scorer, clv_step.spark_schema(clv_step.PREDICTION_COLUMNS)
+        )
+    # DuckDB: a fixed row order, the same table on every build
+    parameters = fitted.df().iloc[0].to_dict()
+    buyers = summary.project(", ".join(clv_step.SUMMARY_COLUMNS)).order("customer_id").df()
     return clv_step.score(buyers, parameters, settings)

@@ -343,7 +343,24 @@ def build(
     dbt_args = list(dbt_args or [])
     if any(a in ("--select", "-s", "--exclude", "--selector") or a.startswith("--select=") for a in dbt_args):
         raise SparkBuildError("segmart build on Spark builds the whole project: leave out --select/--exclude")
-    env = {**os.environ, "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root()))}
+    from segmart.build import _manifest_settings, sources_are_tables
+    from segmart.layout import default_raw_dir
+
+    settings = {}
+    if not sources_are_tables(dbt_args):
+        # the raw folder's currency and time zone (segmart import writes them), as on DuckDB
+        raw = default_raw_dir()
+        settings = _manifest_settings(raw if raw.is_absolute() else project_root() / raw)
+        if settings:
+            log.info(
+                "from the raw folder's _manifest.json: %s",
+                ", ".join(f"{name}={value}" for name, value in settings.items()),
+            )
+    env = {
+        **os.environ,
+        **settings,
+        "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root())),
+    }
     profile = target_profile(target)
     quiet = [] if log.isEnabledFor(logging.INFO) else ["--quiet"]
     runs = {

@@ -1,0 +1,45 @@
+"""`segmart build --target spark` orchestration without Spark: the three steps in order, with the
+raw folder's _manifest.json settings (currency, time zone) in every step's environment, as the
+DuckDB build has them (a new user's EUR export came out in CNY on Spark before)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from segmart import spark_build
+
+
+def test_the_steps_run_in_order_with_the_raw_folders_currency_and_time_zone(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "_manifest.json").write_text(
+        json.dumps(
+            {
+                "written_by": "segmart import",
+                "settings": {"reporting_currency": "EUR", "business_timezone": "Europe/Berlin"},
+            }
+        )
+    )
+    target = tmp_path / "target"
+    target.mkdir()
+    monkeypatch.setenv("SEGMART_RAW_DIR", str(raw))
+    monkeypatch.delenv("SEGMART_REPORTING_CURRENCY", raising=False)
+    monkeypatch.delenv("SEGMART_BUSINESS_TIMEZONE", raising=False)
+    calls = []
+
+    def fake_run(command, check, cwd, env):
+        calls.append((command, env))
+        (target / "run_results.json").write_text('{"results": []}')
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(spark_build.subprocess, "run", fake_run)
+    spark_build.build("spark", ["--target-path", str(target)])
+    assert len(calls) == 3
+    first, step, rest = (command for command, _ in calls)
+    assert "--select" in first and "+int_customer_btyd_summarised" in first
+    assert step[1:3] == ["-m", "segmart.spark_build"]
+    assert "--exclude" in rest and "+int_customer_btyd_summarised" in rest
+    for _, env in calls:
+        assert env["SEGMART_REPORTING_CURRENCY"] == "EUR"
+        assert env["SEGMART_BUSINESS_TIMEZONE"] == "Europe/Berlin"

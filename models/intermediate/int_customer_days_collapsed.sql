@@ -3,7 +3,7 @@
     previous purchase day depend only on earlier days), with the gap to the customer's previous
     purchase day. Incremental: every day of each customer with an order in the latest staged
     batch is recomputed (macros/incremental/incremental.sql). -#}
-{{ order_grained_incremental() }}
+{{ order_grained_incremental('customer_id', 'purchase_date') }}
 {{ config(pre_hook="{{ delete_touched_keys('customer_id', [ref('base_raw__orders')]) }}") }}
 
 with

@@ -2,7 +2,7 @@
     cancellations": a return row's negative gross reduces net revenue and is never a purchase), with the timing
     flags the features need. One row per staged order, all dates: later models filter by as-of.
     Incremental: the orders of the latest staged batch are replaced (macros/incremental/incremental.sql). -#}
-{{ order_grained_incremental() }}
+{{ order_grained_incremental('order_id', 'order_date') }}
 {{ config(pre_hook="{{ delete_touched_keys('order_id', [ref('base_raw__orders')]) }}") }}
 
 with

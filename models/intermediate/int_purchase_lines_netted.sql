@@ -4,7 +4,7 @@
     Line amounts are scaled by the order's net / gross ratio, so discounts and refunds net out per
     category exactly as they do per order. Incremental: the lines of every order whose header or
     lines were in the latest staged batch are replaced (macros/incremental/incremental.sql). -#}
-{{ order_grained_incremental() }}
+{{ order_grained_incremental('order_id', 'order_date') }}
 {{ config(pre_hook="{{ delete_touched_keys('order_id', [ref('base_raw__orders'), ref('base_raw__order_items')]) }}") }}
 
 with

@@ -122,9 +122,11 @@ union
     - base models by staged_at, the run that staged the row: a run's restaged rows all go to its
       own new partition, and the older partitions that held their previous copies are rewritten
       without them (restaged rows are the newest batches' rows: lookback, re-checked quarantine);
-    - order-grained models by their date (order_date, purchase_date): a run rewrites the dates
-      where the recomputed rows of the touched keys differ from the stored ones.
-    Either way the run's SELECT is completed to whole partitions by spark__insert_overwrite_sql
+    - order-grained models by their date's month (order_month, purchase_month: month_start of
+      order_date, purchase_date; a day each would be ~1,800 partitions on five years, which
+      the metastore pays for on every full build): a run rewrites the months where the
+      recomputed rows of the touched keys differ from the stored ones.
+    Either way the run's SELECT is completed to whole partitions by get_insert_overwrite_sql
     below (the partitions' untouched rows are copied), and partitions left without any row are
     dropped by the post-hook drop_emptied_partitions. -#}
 
@@ -154,7 +156,7 @@ union
     {{ return(adapter.dispatch('order_grained_incremental', 'segmart')(key, partition_column)) }}
 {%- endmacro %}
 
-{#- key and partition_column: the model's key (as in its pre-hook) and its date column that
+{#- key and partition_column: the model's key (as in its pre-hook) and its month column that
     Spark partitions by (unused on DuckDB). -#}
 {% macro default__order_grained_incremental(key, partition_column) -%}
     {{ config(
@@ -254,7 +256,7 @@ union
     the keys the model's pre-hook delete_touched_keys saved (an order-grained model: it may also
     drop rows, e.g. of an order rejected now). The model's SQL stays the DuckDB one; two steps
     around it make dynamic overwrite replace exactly what DuckDB's delete+insert replaces:
-    spark__insert_overwrite_sql completes the rows to whole partitions, drop_emptied_partitions
+    get_insert_overwrite_sql completes the rows to whole partitions, drop_emptied_partitions
     (post-hook) drops the partitions that keep no row. -#}
 {% macro partitions_replaced_incremental(key, partition_column, keys_from='batch') -%}
     {{ config(
@@ -359,7 +361,7 @@ union
     partition was not rewritten (a rewritten one holds exactly the run's rows of the replaced
     keys, and one that was not rewritten had no such difference), so the run gave it no row:
     every row it kept was replaced elsewhere (a restaged base row now in the run's staged_at,
-    an order moved to another date or rejected now). Then drops the run's rows' table. Nothing
+    an order moved to another month or rejected now). Then drops the run's rows' table. Nothing
     when there is none (a full refresh, a first build). -#}
 {% macro drop_emptied_partitions() -%}
     {%- set run_rows_exists = execute and run_query(

@@ -9,8 +9,8 @@ On Spark (marked spark: `make test-spark` runs it, session target, own metastore
 incremental models replace whole Parquet partitions (macros/incremental/incremental.sql); only
 they and what they are built from are built there (the parity test covers the rest), and the
 tables are read back through Spark (a child process per metastore) into DuckDB to compare. A
-third build with a 30-day lookback restages every row of the second build's event batch, whose
-emptied partition must go."""
+third build with a lookback longer than the data restages every row of the second build's event
+batch, whose emptied partition must go."""
 
 from __future__ import annotations
 
@@ -129,9 +129,9 @@ def duckdb_builds(split):
 
 @pytest.fixture(scope="module")
 def spark_builds(split):
-    """The Spark builds: before, then after incrementally (read back as `main`), a full refresh
-    of after (`full_refresh`), and a third incremental build of after with a 30-day lookback
-    (`third`)."""
+    """The Spark builds: before, then after incrementally (read back as `memory`), a full refresh
+    of after (`full_refresh`), and a third incremental build of after whose lookback (a century)
+    restages every row with a valid time (`third`)."""
     tmp, info = split
     incremental, full = tmp / "spark-incremental", tmp / "spark-full"
     _spark_run(tmp / "sa", tmp / "before", incremental)
@@ -141,7 +141,7 @@ def spark_builds(split):
     _spark_run(tmp / "sc", tmp / "after", full, "--full-refresh")
     con.execute("attach ':memory:' as full_refresh")
     _spark_tables(full, tmp / "dump-full", con, "full_refresh")
-    _spark_run(tmp / "sd", tmp / "after", incremental, "--vars", json.dumps({"incremental_lookback_days": 30}))
+    _spark_run(tmp / "sd", tmp / "after", incremental, "--vars", json.dumps({"incremental_lookback_days": 36525}))
     con.execute("attach ':memory:' as third")
     _spark_tables(incremental, tmp / "dump-third", con, "third")
     yield con, info
@@ -208,14 +208,22 @@ def test_incremental_equals_full_refresh(builds):
 
 @pytest.mark.spark
 def test_spark_third_build_drops_the_partition_it_emptied(spark_builds):
-    """With a 30-day lookback the third build restages every event of the second build's batch
-    (new events, lookback, quarantined ones): that partition must go, not stay as duplicates;
-    everything still equals the full refresh."""
+    """With a lookback longer than the data the third build restages every event of the second
+    build's batch (its events all have a valid time; an older batch may not: a late event was
+    not in the 30 days before the newest): that partition must go, not stay as duplicates; the
+    first build's partition is rewritten with only the rows without a time; everything still
+    equals the full refresh."""
     con, _ = spark_builds
-    staged = con.execute("""
-        select count(distinct staged_at), count(*), count(distinct raw_row_number)
-        from third.staging.base_raw__customer_events""").fetchone()
-    assert staged[0] == 2, "the second build's partition was not emptied and dropped"
-    assert staged[1] == staged[2], "a restaged event kept its older copy"
+    second = con.execute("select max(staged_at) from staging.base_raw__customer_events").fetchone()[0]
+    staged = con.execute(
+        """
+        select count(distinct staged_at), count(*) filter (where staged_at = ?), count(*),
+            count(distinct raw_row_number)
+        from third.staging.base_raw__customer_events""",
+        [second],
+    ).fetchone()
+    assert staged[1] == 0, "the second build's partition was not emptied and dropped"
+    assert staged[0] == 2, "the first build's rows without a time were not kept in their partition"
+    assert staged[2] == staged[3], "a restaged event kept its older copy"
     different = _differences(con, "third.")
     assert not different, "\n".join(different)

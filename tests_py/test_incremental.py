@@ -1,13 +1,23 @@
-"""Incremental builds give exactly what a full refresh gives.
+"""Incremental builds give exactly what a full refresh gives, on DuckDB and on Spark.
 
 Build the raw data without its newest 1% of orders, then build again incrementally after the
 next export (new rows appended, a repeated id, an old order corrected within the lookback, a late
 customer record; segmart/append.py); compare every staged, intermediate and mart relation, row
-for row, with a full refresh of the same export."""
+for row, with a full refresh of the same export.
+
+On Spark (marked spark: `make test-spark` runs it, session target, own metastore in tmp) the
+incremental models replace whole Parquet partitions (macros/incremental/incremental.sql); only
+they and what they are built from are built there (the parity test covers the rest), and the
+tables are read back through Spark (a child process per metastore) into DuckDB to compare. A
+third build with a lookback longer than the data restages every row of the second build's event
+batch, whose emptied partition must go."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -22,6 +32,18 @@ LATEST_ONLY = {"customer_segment_history": "as_of_date = (select max(as_of_date)
 SKIPPED = {"segment_migrations"}
 
 
+# on Spark: the incremental models and what they are built from
+SPARK_SELECTION = ("+int_customer_days_collapsed", "+int_purchase_lines_netted", "+base_raw__customer_events")
+SPARK_INCREMENTAL = {
+    "base_raw__orders",
+    "base_raw__order_items",
+    "base_raw__customer_events",
+    "int_orders_netted",
+    "int_purchase_lines_netted",
+    "int_customer_days_collapsed",
+}
+
+
 def _dbt_run(tmp_path, raw, database, *extra):
     result = subprocess.run(
         [dbt_executable(), "build", "--target", "ci", "--resource-type", "seed", "--resource-type", "model", *extra],
@@ -31,6 +53,48 @@ def _dbt_run(tmp_path, raw, database, *extra):
         text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _spark_run(tmp_path, raw, spark_dir, *extra):
+    result = subprocess.run(
+        [dbt_executable(), "build", "--target", "spark", "--resource-type", "seed", "--resource-type", "model"]
+        + ["--select", *SPARK_SELECTION, *extra],
+        cwd=PROJECT,
+        env=scratch_env(tmp_path, raw, SEGMART_SPARK_DIR=str(spark_dir)),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+# a child process (a JVM of its own per metastore) writes each table of SCHEMAS as Parquet
+_DUMP = """
+import sys
+sys.path.insert(0, "tests_py")
+import parity
+spark = parity.spark_session(sys.argv[1])
+try:
+    for schema in sys.argv[3:]:
+        if spark.catalog.databaseExists(schema):
+            for table in spark.catalog.listTables(schema):
+                spark.table(f"{schema}.{table.name}").write.parquet(f"{sys.argv[2]}/{schema}/{table.name}")
+finally:
+    spark.stop()
+"""
+
+
+def _spark_tables(spark_dir: Path, out: Path, con, catalog: str) -> None:
+    """Views in `catalog` of `con` over the tables of the Spark metastore in spark_dir."""
+    done = subprocess.run(
+        [sys.executable, "-c", _DUMP, str(spark_dir), str(out), *SCHEMAS], cwd=PROJECT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for folder in sorted(p for p in out.glob("*/*") if p.is_dir()):
+        con.execute(f"create schema if not exists {catalog}.{folder.parent.name}")
+        con.execute(
+            f"create view {catalog}.{folder.parent.name}.{folder.name} as "
+            f"select * from read_parquet('{folder}/*.parquet')"
+        )
 
 
 def _relations(con) -> list[tuple[str, str, list[str]]]:
@@ -44,10 +108,15 @@ def _relations(con) -> list[tuple[str, str, list[str]]]:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory, small_raw):
+def split(tmp_path_factory, small_raw):
     raw, _ = small_raw
     tmp = tmp_path_factory.mktemp("incremental")
-    info = split_for_append(raw, tmp / "before", tmp / "after")
+    return tmp, split_for_append(raw, tmp / "before", tmp / "after")
+
+
+@pytest.fixture(scope="module")
+def duckdb_builds(split):
+    tmp, info = split
     incremental, full = tmp / "incremental.duckdb", tmp / "full.duckdb"
     _dbt_run(tmp / "a", tmp / "before", incremental)
     _dbt_run(tmp / "b", tmp / "after", incremental)
@@ -56,6 +125,34 @@ def builds(tmp_path_factory, small_raw):
     con.execute(f"attach '{full}' as full_refresh (read_only)")
     yield con, info
     con.close()
+
+
+@pytest.fixture(scope="module")
+def spark_builds(split):
+    """The Spark builds: before, then after incrementally (read back as `memory`), a full refresh
+    of after (`full_refresh`), and a third incremental build of after whose lookback (a century)
+    restages every row with a valid time (`third`)."""
+    tmp, info = split
+    incremental, full = tmp / "spark-incremental", tmp / "spark-full"
+    _spark_run(tmp / "sa", tmp / "before", incremental)
+    _spark_run(tmp / "sb", tmp / "after", incremental)
+    con = duckdb.connect()
+    _spark_tables(incremental, tmp / "dump-incremental", con, "memory")
+    _spark_run(tmp / "sc", tmp / "after", full, "--full-refresh")
+    con.execute("attach ':memory:' as full_refresh")
+    _spark_tables(full, tmp / "dump-full", con, "full_refresh")
+    _spark_run(tmp / "sd", tmp / "after", incremental, "--vars", json.dumps({"incremental_lookback_days": 36525}))
+    con.execute("attach ':memory:' as third")
+    _spark_tables(incremental, tmp / "dump-third", con, "third")
+    yield con, info
+    con.close()
+
+
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def builds(request):
+    """(connection, split info): the incremental build's relations, the full refresh's in the
+    catalog full_refresh."""
+    return request.getfixturevalue(f"{request.param}_builds")
 
 
 def test_the_second_build_was_incremental(builds):
@@ -83,16 +180,14 @@ def test_the_export_changes_reached_the_warehouse(builds):
     assert corrected == ("returned", True, None)
 
 
-def test_incremental_equals_full_refresh(builds):
-    con, _ = builds
-    relations = _relations(con)
-    assert len(relations) > 40
+def _differences(con, catalog: str = "") -> list[str]:
+    """Relations of the incremental build (in `catalog`) that differ from the full refresh's."""
     different = []
-    for schema, name, columns in relations:
+    for schema, name, columns in _relations(con):
         if name in SKIPPED:
             continue
         cols = ", ".join(f'"{c}"' for c in columns)
-        ours, theirs = f"{schema}.{name}", f"full_refresh.{schema}.{name}"
+        ours, theirs = f"{catalog}{schema}.{name}", f"full_refresh.{schema}.{name}"
         ours_rows, theirs_rows = (
             f"select {cols} from {r} where " + LATEST_ONLY.get(name, "true").format(relation=r) for r in (ours, theirs)
         )
@@ -100,4 +195,35 @@ def test_incremental_equals_full_refresh(builds):
         missing = con.execute(f"select count(*) from ({theirs_rows} except all {ours_rows})").fetchone()[0]
         if extra or missing:
             different.append(f"{ours}: {extra} rows only incremental, {missing} only full refresh")
+    return different
+
+
+def test_incremental_equals_full_refresh(builds):
+    con, _ = builds
+    relations = {name for _, name, _ in _relations(con)}
+    assert len(relations) > 40 or relations >= SPARK_INCREMENTAL, relations
+    different = _differences(con)
+    assert not different, "\n".join(different)
+
+
+@pytest.mark.spark
+def test_spark_third_build_drops_the_partition_it_emptied(spark_builds):
+    """With a lookback longer than the data the third build restages every event of the second
+    build's batch (its events all have a valid time; an older batch may not: a late event was
+    not in the 30 days before the newest): that partition must go, not stay as duplicates; the
+    first build's partition is rewritten with only the rows without a time; everything still
+    equals the full refresh."""
+    con, _ = spark_builds
+    second = con.execute("select max(staged_at) from staging.base_raw__customer_events").fetchone()[0]
+    staged = con.execute(
+        """
+        select count(distinct staged_at), count(*) filter (where staged_at = ?), count(*),
+            count(distinct raw_row_number)
+        from third.staging.base_raw__customer_events""",
+        [second],
+    ).fetchone()
+    assert staged[1] == 0, "the second build's partition was not emptied and dropped"
+    assert staged[0] == 2, "the first build's rows without a time were not kept in their partition"
+    assert staged[2] == staged[3], "a restaged event kept its older copy"
+    different = _differences(con, "third.")
     assert not different, "\n".join(different)

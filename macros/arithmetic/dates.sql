@@ -1,4 +1,4 @@
-{#- Date arithmetic: day and year differences, the day of the week. -#}
+{#- Date arithmetic: day and year differences, the day of the week, the month. -#}
 
 {#- Whole days from start_date to end_date (end − start), both dates. -#}
 {% macro days_between(start_date, end_date) -%}
@@ -50,4 +50,10 @@
 {#- weekday(): 0 = Monday -#}
 {% macro spark__day_of_week_iso(date_expr) -%}
     (weekday({{ date_expr }}) + 1)
+{%- endmacro %}
+
+{#- The first day of a date's month, as a date: the same SQL on DuckDB and Spark (both truncate
+    to a timestamp or date, made a date). The partition of the order-grained models on Spark. -#}
+{% macro month_start(date_expr) -%}
+    cast(date_trunc('month', {{ date_expr }}) as date)
 {%- endmacro %}

@@ -115,10 +115,20 @@ union
 {%- endmacro %}
 
 {#- Configs of the incremental models, by engine. DuckDB deletes and re-inserts keys. Plain
-    Parquet tables on Spark cannot delete rows (that needs Delta Lake or Iceberg, which the local
-    test engine does not have), so there the order-grained models are rebuilt in full on every
-    run (is_incremental() is false and every macro here takes its full-refresh branch), and the
-    history replaces its as-of date's partition (insert_overwrite). DECISIONLOG.md "Spark". -#}
+    Parquet tables on Spark cannot delete rows (that needs Delta Lake or Iceberg), so there the
+    models are partitioned Parquet tables and a run replaces whole partitions (insert_overwrite
+    with dynamic partition overwrite: partitions the run writes no row to are kept as they are).
+    The partition scheme (DECISIONLOG.md "Spark"):
+    - base models by staged_at, the run that staged the row: a run's restaged rows all go to its
+      own new partition, and the older partitions that held their previous copies are rewritten
+      without them (restaged rows are the newest batches' rows: lookback, re-checked quarantine);
+    - order-grained models by their date's month (order_month, purchase_month: month_start of
+      order_date, purchase_date; a day each would be ~1,800 partitions on five years, which
+      the metastore pays for on every full build): a run rewrites the months where the
+      recomputed rows of the touched keys differ from the stored ones.
+    Either way the run's SELECT is completed to whole partitions by get_insert_overwrite_sql
+    below (the partitions' untouched rows are copied), and partitions left without any row are
+    dropped by the post-hook drop_emptied_partitions. -#}
 
 {#- A base model keyed by raw_row_number (a raw file's rows). -#}
 {% macro raw_row_incremental() -%}
@@ -135,18 +145,20 @@ union
 {%- endmacro %}
 
 {% macro spark__raw_row_incremental() -%}
-    {{ config(materialized='table') }}
+    {{ partitions_replaced_incremental('raw_row_number', 'staged_at') }}
 {%- endmacro %}
 
 {#- The config of an order-grained incremental model: appended to, after its pre-hook
     delete_touched_keys (written in the model) has deleted the rows whose key the latest batch of
     its base models touched; the model's SQL inserts them again, recomputed (it filters with
     is_touched). -#}
-{% macro order_grained_incremental() -%}
-    {{ return(adapter.dispatch('order_grained_incremental', 'segmart')()) }}
+{% macro order_grained_incremental(key, partition_column) -%}
+    {{ return(adapter.dispatch('order_grained_incremental', 'segmart')(key, partition_column)) }}
 {%- endmacro %}
 
-{% macro default__order_grained_incremental() -%}
+{#- key and partition_column: the model's key (as in its pre-hook) and its month column that
+    Spark partitions by (unused on DuckDB). -#}
+{% macro default__order_grained_incremental(key, partition_column) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
@@ -154,8 +166,8 @@ union
     ) }}
 {%- endmacro %}
 
-{% macro spark__order_grained_incremental() -%}
-    {{ config(materialized='table') }}
+{% macro spark__order_grained_incremental(key, partition_column) -%}
+    {{ partitions_replaced_incremental(key, partition_column, keys_from='touched_keys') }}
 {%- endmacro %}
 
 {#- The pre-hook of an order-grained incremental model, written in the model so that the refs of
@@ -163,8 +175,13 @@ union
         pre_hook="{{ delete_touched_keys('order_id', [ref('base_raw__orders')]) }}"
     In an incremental run: the keys the latest batch of those base models touched are saved in a
     temporary table (touched_keys_relation, read by is_touched), and the model's rows with those
-    keys are deleted. Nothing in a full refresh (and on Spark, where the model is a table). -#}
+    keys are deleted (on Spark: a temporary view, and nothing is deleted: the run replaces whole
+    partitions instead). Nothing in a full refresh. -#}
 {% macro delete_touched_keys(key, relations) -%}
+    {{ return(adapter.dispatch('delete_touched_keys', 'segmart')(key, relations)) }}
+{%- endmacro %}
+
+{% macro default__delete_touched_keys(key, relations) -%}
     {%- if is_incremental() -%}
     create or replace temporary table {{ touched_keys_relation() }} as
     {{ touched_keys(relations, key) }};
@@ -172,9 +189,25 @@ union
     {%- endif -%}
 {%- endmacro %}
 
+{% macro spark__delete_touched_keys(key, relations) -%}
+    {%- if is_incremental() -%}
+    create or replace temporary view {{ touched_keys_relation() }} as
+    {{ touched_keys(relations, key) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The temporary table of the keys the running model replaces (delete_touched_keys writes it). -#}
 {% macro touched_keys_relation() -%}
+    {{ return(adapter.dispatch('touched_keys_relation', 'segmart')()) }}
+{%- endmacro %}
+
+{% macro default__touched_keys_relation() -%}
     {{ return(api.Relation.create(database='temp', schema='main', identifier=this.identifier ~ '__touched_keys')) }}
+{%- endmacro %}
+
+{#- A session's temporary view has neither catalog nor schema. -#}
+{% macro spark__touched_keys_relation() -%}
+    {{ return(api.Relation.create(identifier=this.identifier ~ '__touched_keys').include(database=false, schema=false)) }}
 {%- endmacro %}
 
 {#- A table of snapshots by as_of_date: a build adds or replaces its own date's rows.
@@ -211,5 +244,149 @@ union
     {{ key }} in (select {{ key }} from {{ touched_keys_relation() }})
     {%- else -%}
     true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- ==== Spark: incremental runs that replace whole partitions (Parquet, insert_overwrite) ====
+
+    The config of an incremental model on Spark whose run replaces the rows of some keys (`key`):
+    a Parquet table partitioned by partition_column, written with dbt-spark's insert_overwrite
+    (dynamic partition overwrite). keys_from says which keys the run replaces: 'batch', the keys
+    of the rows the run's SELECT gives (a base model: its restaged raw rows), or 'touched_keys',
+    the keys the model's pre-hook delete_touched_keys saved (an order-grained model: it may also
+    drop rows, e.g. of an order rejected now). The model's SQL stays the DuckDB one; two steps
+    around it make dynamic overwrite replace exactly what DuckDB's delete+insert replaces:
+    get_insert_overwrite_sql completes the rows to whole partitions, drop_emptied_partitions
+    (post-hook) drops the partitions that keep no row. -#}
+{% macro partitions_replaced_incremental(key, partition_column, keys_from='batch') -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        file_format='parquet',
+        partition_by=[partition_column],
+        on_schema_change='fail',
+        replaced_key=key,
+        replaced_keys_from=keys_from,
+        post_hook="{{ drop_emptied_partitions() }}",
+    ) }}
+{%- endmacro %}
+
+{#- The table the run's rows are written to first (Spark, partitions_replaced_incremental):
+    computed once, before the model's table changes; dropped by drop_emptied_partitions. -#}
+{% macro run_rows_relation() -%}
+    {{ return(this.incorporate(path={"identifier": this.identifier ~ '__dbt_run_rows'})) }}
+{%- endmacro %}
+
+{#- The keys the running model replaces: a query with the one column `key`. -#}
+{% macro replaced_keys() -%}
+    {%- set key = config.get('replaced_key') -%}
+    {%- if config.get('replaced_keys_from') == 'touched_keys' -%}
+    select {{ key }} from {{ touched_keys_relation() }}
+    {%- else -%}
+    select distinct {{ key }} from {{ run_rows_relation() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- dbt-spark's insert_overwrite statement (this project's version of its macro
+    get_insert_overwrite_sql, which the materialization calls), for the models configured by
+    partitions_replaced_incremental; any other model (customer_segment_history) gets the plain
+    statement. The run's rows (the model's SELECT: the keys it replaces, recomputed) are first
+    written to a table of their own: the statement reads them several times, the post-hook
+    again, and the model's SELECT may read the table being overwritten. old_rows are the stored
+    rows of the replaced keys. The partitions rewritten are those where the run's rows and
+    old_rows differ (a restaged base row differs in staged_at, so every partition that held a
+    restaged row and the run's own are rewritten; an order-grained row recomputed unchanged
+    rewrites nothing). Each is written whole: its run rows and the stored rows of the keys not
+    replaced, copied. A partition given no row keeps its stored rows (dynamic overwrite): when
+    all of them were replaced elsewhere, drop_emptied_partitions drops it. Spark may read the
+    table it overwrites here: dynamic partition overwrite writes to a staging folder first. -#}
+{% macro get_insert_overwrite_sql(source_relation, target_relation, existing_relation) -%}
+    {%- set dest_columns = adapter.get_columns_in_relation(target_relation) -%}
+    {%- set columns = dest_columns | map(attribute='quoted') | join(', ') -%}
+    {%- set key = config.get('replaced_key') -%}
+    {%- set partition_column = (config.get('partition_by') or [none])[0] -%}
+    {%- if key and not (existing_relation.is_iceberg or existing_relation.is_delta) -%}
+        {%- do run_query('drop table if exists ' ~ run_rows_relation()) -%}
+        {%- do run_query('create table ' ~ run_rows_relation() ~ ' using parquet as select ' ~ columns ~ ' from ' ~ source_relation) -%}
+    {%- endif %}
+    insert overwrite table {{ target_relation }}
+    {{ partition_cols(label="partition") }}
+    {%- if not key or existing_relation.is_iceberg or existing_relation.is_delta %}
+    select {{ columns }} from {{ source_relation }}
+    {%- else %}
+    select {{ columns }} from (
+        with
+
+        replaced_keys as (
+            {{ replaced_keys() }}
+        ),
+
+        run_rows as (
+            select {{ columns }} from {{ run_rows_relation() }}
+        ),
+
+        old_rows as (
+            select {{ columns }} from {{ target_relation }} as stored
+            left semi join replaced_keys
+                on stored.{{ key }} = replaced_keys.{{ key }}
+        ),
+
+        rewritten_partitions as (
+            select distinct {{ partition_column }} from (
+                (select * from run_rows except all select * from old_rows)
+                union all
+                (select * from old_rows except all select * from run_rows)
+            ) as changed
+        ),
+
+        kept_rows as (
+            select {{ columns }} from {{ target_relation }} as stored
+            left anti join replaced_keys
+                on stored.{{ key }} = replaced_keys.{{ key }}
+        )
+
+        select run_rows.* from run_rows
+        left semi join rewritten_partitions
+            on run_rows.{{ partition_column }} <=> rewritten_partitions.{{ partition_column }}
+        union all
+        select kept_rows.* from kept_rows
+        left semi join rewritten_partitions
+            on kept_rows.{{ partition_column }} <=> rewritten_partitions.{{ partition_column }}
+    ) as whole_partitions
+    {%- endif %}
+{%- endmacro %}
+
+{#- Post-hook of the models configured by partitions_replaced_incremental: drops the partitions
+    that still hold a stored row of a replaced key that is not among the run's rows. Such a
+    partition was not rewritten (a rewritten one holds exactly the run's rows of the replaced
+    keys, and one that was not rewritten had no such difference), so the run gave it no row:
+    every row it kept was replaced elsewhere (a restaged base row now in the run's staged_at,
+    an order moved to another month or rejected now). Then drops the run's rows' table. Nothing
+    when there is none (a full refresh, a first build). -#}
+{% macro drop_emptied_partitions() -%}
+    {%- set run_rows_exists = execute and run_query(
+        "show tables in " ~ this.schema ~ " like '" ~ run_rows_relation().identifier ~ "'") | length > 0 -%}
+    {%- if run_rows_exists -%}
+    {%- set key = config.get('replaced_key') -%}
+    {%- set partition_column = config.get('partition_by')[0] -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='quoted') | join(', ') -%}
+    {%- set stale -%}
+        select distinct cast({{ partition_column }} as string) as partition_value from (
+            select {{ columns }} from {{ this }}
+            where {{ key }} in ({{ replaced_keys() }})
+            except all
+            select {{ columns }} from {{ run_rows_relation() }}
+        ) as stale_rows
+        where {{ partition_column }} is not null
+    {%- endset -%}
+    {%- set emptied = run_query(stale).columns[0].values() -%}
+    {%- do run_query('drop table if exists ' ~ run_rows_relation()) -%}
+    {%- if emptied | length > 0 -%}
+    {{ log(this ~ ": dropping " ~ emptied | length ~ " emptied partition(s)", info=true) }}
+    alter table {{ this }} drop if exists
+        {%- for value in emptied %}
+        partition ({{ partition_column }} = '{{ value }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+    {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

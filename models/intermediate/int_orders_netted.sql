@@ -1,8 +1,8 @@
 {#- Orders netted to revenue and margin (DECISIONLOG.md "Revenue netting", "Returns and
     cancellations": a return row's negative gross reduces net revenue and is never a purchase), with the timing
-    flags the features need. One row per staged order, all dates: later models filter by as-of.
+    flags the features need and the order's month (Spark's partition). One row per staged order, all dates: later models filter by as-of.
     Incremental: the orders of the latest staged batch are replaced (macros/incremental/incremental.sql). -#}
-{{ order_grained_incremental() }}
+{{ order_grained_incremental('order_id', 'order_month') }}
 {{ config(pre_hook="{{ delete_touched_keys('order_id', [ref('base_raw__orders')]) }}") }}
 
 with
@@ -84,7 +84,8 @@ final as (
         is_discounted,
         is_weekend,
         holiday_code,
-        net_revenue - cost_of_sales as gross_margin
+        net_revenue - cost_of_sales as gross_margin,
+        {{ month_start('order_date') }} as order_month
     from netted
 
 )

@@ -1,10 +1,10 @@
 {#- Every line of a purchase or of a return (negative, DECISIONLOG.md "Returns and
-    cancellations"), with the customer and the order date: the one scan of order lines
+    cancellations"), with the customer, the order date and month (Spark's partition): the one scan of order lines
     against orders that category spend and price tertiles share (they filter by the as-of date).
     Line amounts are scaled by the order's net / gross ratio, so discounts and refunds net out per
     category exactly as they do per order. Incremental: the lines of every order whose header or
     lines were in the latest staged batch are replaced (macros/incremental/incremental.sql). -#}
-{{ order_grained_incremental() }}
+{{ order_grained_incremental('order_id', 'order_month') }}
 {{ config(pre_hook="{{ delete_touched_keys('order_id', [ref('base_raw__orders'), ref('base_raw__order_items')]) }}") }}
 
 with
@@ -15,6 +15,7 @@ orders as (
         order_id,
         customer_id,
         order_date,
+        order_month,
         gross_amount < 0 as is_return,
         {{ share_of('net_revenue', 'gross_amount') }} as net_ratio
     from {{ ref('int_orders_netted') }}
@@ -38,6 +39,7 @@ final as (
         items.order_id,
         orders.customer_id,
         orders.order_date,
+        orders.order_month,
         items.category,
         items.unit_price,
         -- decimal, so sums over lines are exact and the same on every build

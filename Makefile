@@ -80,8 +80,12 @@ setup-browser:
 	  $(call apt_install,$(BROWSER_PACKAGES),the dashboard's browser test needs them); \
 	fi
 
+# The pytest files run on PYTEST_WORKERS processes (pytest-xdist), a file's tests together and in
+# order on one of them (module fixtures build a warehouse once); PYTEST_WORKERS=0 runs them serially.
+PYTEST_WORKERS ?= 2
 pytest: setup setup-browser
-	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb SEGMART_PUBLISH_DIR=$(CI_DIR)/published $(BIN)/pytest -q
+	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb SEGMART_PUBLISH_DIR=$(CI_DIR)/published \
+	  $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # apt_install(packages,why): install Debian packages as root with apt (refreshing the index if
 # needed); otherwise stop and say what to install

@@ -64,7 +64,7 @@ def test_no_clear_text_pii_in_any_table(warehouse, raw_dir):
     for schema, table, column in columns:
         n = warehouse.execute(
             f'select count(*) from "{schema}"."{table}" where "{column}" in (select value from pii_values)'
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if n:
             hits.append((schema, table, column, n))
     assert hits == []

@@ -31,6 +31,7 @@ SCHEMAS = ("staging", "intermediate", "marts")
 # the first build, so it is compared at the latest as-of date; migrations pair snapshots.
 LATEST_ONLY = {"customer_segment_history": "as_of_date = (select max(as_of_date) from {relation})"}
 SKIPPED = {"segment_migrations"}
+RUN_COLUMNS = {"staged_at", "computed_as_of_date"}
 
 
 # on Spark: the incremental models and what they are built from
@@ -104,8 +105,9 @@ def _relations(con) -> list[tuple[str, str, list[str]]]:
         from information_schema.columns
         where table_catalog = current_database() and table_schema in {SCHEMAS}
         group by all order by all""").fetchall()
-    # staged_at records which run staged a row: it differs between the two builds by design
-    return [(s, t, [c for c in cols if c != "staged_at"]) for s, t, cols in rows]
+    # staged_at records which run staged a row, computed_as_of_date the as-of date of the build
+    # that last recomputed a customer's state: they differ between the two builds by design
+    return [(s, t, [c for c in cols if c not in RUN_COLUMNS]) for s, t, cols in rows]
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +234,24 @@ def test_spark_third_build_drops_the_partition_it_emptied(spark_builds):
     assert staged[2] == staged[3], "a restaged event kept its older copy"
     different = _differences(con, "third.")
     assert not different, "\n".join(different)
+
+
+def test_customer_state_recomputes_the_touched_and_the_moved_customers_only(duckdb_builds):
+    """The second build recomputed few customers' state (computed_as_of_date = its as-of date),
+    among them customers whose orders all came in the first build: their rows changed because
+    the as-of date moved an order out of a window, not because the batch touched them."""
+    con, _ = duckdb_builds
+    recomputed, total, moved = con.execute("""
+        with state as (select * from intermediate.int_customer_orders_aggregated),
+        first_batch_only as (
+            select customer_id from staging.base_raw__orders group by customer_id
+            having max(staged_at) = (select min(staged_at) from staging.base_raw__orders)
+        )
+        select
+            count(*) filter (where computed_as_of_date = (select max(computed_as_of_date) from state)),
+            count(*),
+            count(*) filter (where computed_as_of_date = (select max(computed_as_of_date) from state)
+                and customer_id in (select customer_id from first_batch_only))
+        from state""").fetchall()[0]
+    assert 0 < recomputed < 0.5 * total, (recomputed, total)
+    assert moved > 0, "no customer was recomputed for an order that left a window"

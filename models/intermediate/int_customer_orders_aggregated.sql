@@ -1,6 +1,21 @@
 {#- Orders up to the as-of date aggregated per customer: RFM inputs, timing and channel
     behaviour, returns. One row per customer with at least one non-cancelled order. The recent
-    and year windows are read by is_within_days: the as-of date and the N − 1 days before it. -#}
+    and year windows are read by is_within_days: the as-of date and the N − 1 days before it.
+    Customer state (macros/incremental/customer_state.sql): an incremental run recomputes the
+    customers the latest batch touched and those with an order that crossed the as-of date or a
+    window edge. -#}
+{{ customer_state_incremental() }}
+{{ config(
+    pre_hook="{{ delete_affected_customers(
+        ref('int_orders_netted'),
+        'order_date',
+        [var('recent_orders_window_days'), var('year_window_days')],
+        ref('int_as_of_date_resolved'),
+        ref('int_customer_state_as_of_dates'),
+        customer_batches=[ref('base_raw__orders')]) }}",
+    post_hook="{{ record_state_as_of_date(
+        ref('int_as_of_date_resolved'), ref('int_customer_state_as_of_dates')) }}",
+) }}
 with
 
 as_of as (
@@ -13,13 +28,17 @@ orders as (
 
     select
         orders.*,
+        as_of.as_of_date,
         {{ is_within_days(days_between('orders.order_date', 'as_of.as_of_date'), var('recent_orders_window_days')) }}
             as is_in_recent_window,
         {{ is_within_days(days_between('orders.order_date', 'as_of.as_of_date'), var('year_window_days')) }}
             as is_in_year_window
     from {{ ref('int_orders_netted') }} as orders
     cross join as_of
-    where orders.order_date <= as_of.as_of_date and orders.order_status != 'cancelled'
+    where
+        orders.order_date <= as_of.as_of_date
+        and orders.order_status != 'cancelled'
+        and {{ is_touched('customer_id') }}
 
 ),
 
@@ -72,7 +91,8 @@ aggregated as (
             as discounted_net_revenue,
         count(case when orders.is_purchase and orders.is_weekend then 1 end) as weekend_order_count,
         count(case when orders.is_returned then 1 end) as returned_order_count,
-        count(*) as non_cancelled_order_count
+        count(*) as non_cancelled_order_count,
+        max(orders.as_of_date) as computed_as_of_date
     from orders
     group by orders.customer_id
 
@@ -101,7 +121,8 @@ final as (
         {{ safe_divide('aggregated.weekend_order_count', 'aggregated.order_count') }} as weekend_order_share,
         {{ share_of('aggregated.discounted_net_revenue', 'aggregated.purchase_net_revenue') }}
             as discounted_revenue_share,
-        {{ safe_divide('aggregated.returned_order_count', 'aggregated.non_cancelled_order_count') }} as return_rate
+        {{ safe_divide('aggregated.returned_order_count', 'aggregated.non_cancelled_order_count') }} as return_rate,
+        aggregated.computed_as_of_date
     from aggregated
     left join channels
         on aggregated.customer_id = channels.customer_id

@@ -338,8 +338,15 @@ def land_raw_folder(out_dir: Path, name: str, fill: Callable[[Path], T]) -> T:
 
 
 def _check_manifest_settings(out_dir: Path, tmp: Path) -> None:
-    """The export's settings (reporting currency, business time zone) are the raw folder's."""
+    """The export is written by the command that wrote the raw folder (generated demo data and
+    your own never mix: the demo's public PII key would hash yours) and has its settings
+    (reporting currency, business time zone)."""
     folder, export = read_manifest(out_dir), read_manifest(tmp)
+    if folder and folder.get("written_by") and folder.get("written_by") != (export or {}).get("written_by"):
+        raise RawFolderError(
+            f"{out_dir / MANIFEST_NAME}: this raw folder holds data of {folder['written_by']}; land the output of "
+            f"{(export or {}).get('written_by')} into another raw folder"
+        )
     before, now = (folder or {}).get("settings") or {}, (export or {}).get("settings") or {}
     different = [key for key in sorted(set(before) & set(now)) if before[key] != now[key]]
     if different:

@@ -156,6 +156,18 @@ def test_landing_into_a_folder_with_one_file_per_table_is_refused(tmp_path):
     assert (out / "orders.parquet").read_bytes() == before and not (out / "orders").exists()
 
 
+def test_landing_your_export_into_generated_demo_data_is_refused(tmp_path):
+    """Demo data and yours never mix in one landing zone (the demo's public key would hash your
+    customers' personal data): refused in one line naming the manifest, nothing landed."""
+    from segmart.generate import generate
+
+    generate(50, seed=1, out_dir=tmp_path / "raw", progress=False, landing="2025-12-31")
+    result, out = run_import(tmp_path, GOOD, extra=["--landing", "2026-01-01"])
+    line = one_line(result)
+    assert str(out / "_manifest.json") in line and "segmart generate" in line
+    assert sorted(p.name for p in (out / "orders").iterdir()) == ["2025-12-31.parquet"]
+
+
 def test_customers_file_is_mapped_by_column_name(tmp_path):
     (tmp_path / "people.csv").write_text("cust,city,gender,shoe_size\nA,上海,F,38\nB,Beijing,M,42\n")
     result, out = run_import(tmp_path, GOOD, extra=["--customers", str(tmp_path / "people.csv")])

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from helpers import PROJECT, dbt_executable, scratch_env
+from helpers import PROJECT, dbt_executable, differences, relations, scratch_env
 
 from segmart.append import LATE_CUSTOMER_ID, split_for_append
 from segmart.layout import RAW_COLUMNS, landed_files
@@ -34,9 +34,8 @@ from segmart.rawcheck import RawLayoutError, check_raw
 INCREMENTAL = ("orders", "order_items", "customer_events")
 SCHEMAS = ("staging", "intermediate", "marts")
 # not comparable with a one-file build: the record of landed files (empty there); pairs of
-# history snapshots; staged_at says which run staged a row
-SKIPPED = {"base_raw__files", "segment_migrations"}
-LATEST_ONLY = {"customer_segment_history": "as_of_date = (select max(as_of_date) from {relation})"}
+# history snapshots (helpers.relations leaves out staged_at, which says which run staged a row)
+SKIPPED = frozenset({"base_raw__files", "segment_migrations"})
 
 
 def _dbt(tmp_path, raw, database, *extra, command="build"):
@@ -183,42 +182,18 @@ def test_a_correction_in_a_new_file_is_a_repeated_id(landing):
     assert reasons.get("duplicate_id") == repeated
 
 
-def _relations(con) -> list[tuple[str, str, list[str]]]:
-    rows = con.execute(f"""
-        select table_schema, table_name, list(column_name order by ordinal_position)
-        from information_schema.columns
-        where table_catalog = current_database() and table_schema in {SCHEMAS}
-        group by all order by all""").fetchall()
-    return [(s, t, [c for c in cols if c != "staged_at"]) for s, t, cols in rows if t not in SKIPPED]
-
-
-def _differences(con, ours: str, theirs: str) -> list[str]:
-    different = []
-    for schema, name, columns in _relations(con):
-        cols = ", ".join(f'"{c}"' for c in columns)
-        left, right = (
-            f"select {cols} from {r} where " + LATEST_ONLY.get(name, "true").format(relation=r)
-            for r in (f"{ours}{schema}.{name}", f"{theirs}.{schema}.{name}")
-        )
-        extra = con.execute(f"select count(*) from ({left} except all {right})").fetchone()[0]
-        missing = con.execute(f"select count(*) from ({right} except all {left})").fetchone()[0]
-        if extra or missing:
-            different.append(
-                f"{schema}.{name}: {extra} rows only in {ours or 'incremental'}, {missing} only in {theirs}"
-            )
-    return different
-
-
 def test_incremental_landing_equals_the_same_rows_in_one_file(landing):
     con = landing["con"]
-    assert len(_relations(con)) > 40
-    different = _differences(con, "", "one_file")
+    assert len(relations(con, SCHEMAS, SKIPPED)) > 40
+    different = differences(con, "", "one_file", SCHEMAS, SKIPPED)
     assert not different, "\n".join(different)
 
 
 def test_full_refresh_of_the_landing_zone_equals_one_file_and_the_incremental_build(landing):
     con = landing["con"]
-    different = _differences(con, "full_refresh.", "one_file") + _differences(con, "", "full_refresh")
+    different = differences(con, "full_refresh.", "one_file", SCHEMAS, SKIPPED) + differences(
+        con, "", "full_refresh", SCHEMAS, SKIPPED
+    )
     assert not different, "\n".join(different)
 
 

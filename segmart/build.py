@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from segmart.errors import SegmartError
-from segmart.layout import dbt_vars, default_raw_dir, project_root
+from segmart.layout import dbt_vars, default_raw_dir, landed_files, project_root
 from segmart.rawcheck import RawLayoutError, check_raw
 
 log = logging.getLogger(__name__)
@@ -86,19 +86,61 @@ def _rows_digest(path: Path, start: int, stop: int) -> str:
     return digest.hexdigest()
 
 
-def raw_fingerprint(folder: Path) -> dict:
-    """Per raw table: its row count and digests of its first and last SAMPLE_ROWS rows."""
+def _landed_entry(path: Path, before: dict | None = None) -> dict:
+    """A landed file's size, modification time (ns), SHA-256 and rows. A file of the same size
+    and modification time as `before` (the last build's entry) is taken as unchanged and not read."""
     import pyarrow.parquet as pq
 
+    stat = path.stat()
+    if before and before.get("size") == stat.st_size and before.get("mtime_ns") == stat.st_mtime_ns:
+        return before
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return {
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "sha256": digest,
+        "rows": pq.read_metadata(path).num_rows,
+    }
+
+
+def raw_fingerprint(folder: Path, previous: dict | None = None) -> dict:
+    """Per raw table: a file's row count and digests of its first and last SAMPLE_ROWS rows; a
+    folder of landed files (`<table>/*.parquet`), each file's entry (_landed_entry; files
+    unchanged since `previous`, the last build's fingerprint, are not read)."""
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
     fingerprint = {}
-    for path in sorted(Path(folder).glob("*.parquet")):
+    for path in sorted(folder.glob("*.parquet")):
         rows = pq.read_metadata(path).num_rows
         fingerprint[path.stem] = {
             "rows": rows,
             "head": _rows_digest(path, 0, min(SAMPLE_ROWS, rows)),
             "tail": _rows_digest(path, max(rows - SAMPLE_ROWS, 0), rows),
         }
+    for table in sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+        files = landed_files(folder, table)
+        if files:
+            before = ((previous or {}).get(table) or {}).get("files") or {}
+            fingerprint[table] = {"files": {p.name: _landed_entry(p, before.get(p.name)) for p in files}}
     return fingerprint
+
+
+def unchanged_landed_rows(folder: Path, previous: dict | None) -> dict[str, int]:
+    """Path → rows of the landed files whose size and modification time are the last build's
+    (check_raw does not read them again)."""
+    known = {}
+    for table, before in (previous or {}).items():
+        for name, entry in (before.get("files") or {}).items():
+            path = Path(folder) / table / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
+                known[str(path)] = entry["rows"]
+    return known
 
 
 def project_digest() -> str:
@@ -117,17 +159,31 @@ def project_digest() -> str:
 
 def is_append_of(folder: Path, previous: dict | None) -> bool:
     """Whether the raw files look like the previously built ones with rows appended: as many rows
-    or more, the same first rows, and the same rows where the previous files ended. A new
-    generated dataset or a rewritten export fails this, and needs a full refresh (the incremental
-    models trust raw_row_number)."""
+    or more, the same first rows, and the same rows where the previous files ended. A table
+    landed as a folder of files: every previously built file still there and unchanged (its
+    SHA-256, read only when its size or modification time moved), the new files sorting after
+    them. A new generated dataset, a rewritten export, a changed or removed landed file, a new
+    file sorting before the built ones, or a table switched between one file and a folder fails
+    this, and needs a full refresh (the incremental models trust raw_row_number)."""
     if not previous:
         return False
+    import pyarrow.parquet as pq
+
     for table, before in previous.items():
+        if "files" in before:
+            files = {p.name: p for p in landed_files(folder, table)}
+            built = before["files"]
+            if any(
+                name not in files or _landed_entry(files[name], entry)["sha256"] != entry["sha256"]
+                for name, entry in built.items()
+            ):
+                return False
+            if any(name < max(built) for name in files if name not in built):
+                return False
+            continue
         path = Path(folder) / f"{table}.parquet"
         if not path.exists():
             return False
-        import pyarrow.parquet as pq
-
         rows = pq.read_metadata(path).num_rows
         if rows < before["rows"] or _rows_digest(path, 0, min(SAMPLE_ROWS, before["rows"])) != before["head"]:
             return False
@@ -231,13 +287,14 @@ def build(
     else:
         raw = default_raw_dir()
         raw = raw if raw.is_absolute() else project_root() / raw
+        previous = json.loads(fingerprint_file.read_text()) if fingerprint_file.exists() and final.exists() else None
         try:
-            check_raw(raw)
+            # landed files unchanged since the last build are not read again
+            check_raw(raw, unchanged_landed_rows(raw, previous))
         except RawLayoutError as exc:
             raise BuildError(str(exc)) from None
-        fingerprint = raw_fingerprint(raw)
+        fingerprint = raw_fingerprint(raw, previous)
         log.debug("raw folder %s: %s", raw, fingerprint)
-        previous = json.loads(fingerprint_file.read_text()) if fingerprint_file.exists() and final.exists() else None
         # A new dataset (not the last build's raw data with rows appended) starts a new warehouse:
         # its history must not mix with the old dataset's. The old warehouse is kept beside it.
         backup = _backup_path(final) if final.exists() and not is_append_of(raw, previous) else None

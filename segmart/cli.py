@@ -45,14 +45,21 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     manifest = generate(
-        args.customers, args.seed, Path(args.out), args.start_date, args.end_date, progress=_progress_bar()
+        args.customers,
+        args.seed,
+        Path(args.out),
+        args.start_date,
+        args.end_date,
+        progress=_progress_bar(),
+        landing=args.landing,
     )
     seconds = time.perf_counter() - started
     rows = manifest["rows"]
     print(
         f"generated {rows['customers']:,} customers, {rows['orders']:,} orders, "
         f"{rows['order_items']:,} order items, {rows['customer_events']:,} events, "
-        f"{rows['wallet_survey']:,} survey answers into {args.out} in {seconds:.1f}s "
+        f"{rows['wallet_survey']:,} survey answers into {args.out}"
+        f"{f' as new files {args.landing}' if args.landing else ''} in {seconds:.1f}s "
         f"({rows['orders'] / max(seconds, 1e-9):,.0f} orders/s)"
     )
     return 0
@@ -71,6 +78,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         Path(args.out),
         customers=[Path(p) for p in args.customers or []],
         delimiter=args.delimiter,
+        landing=args.landing,
     )
     print(format_summary(summary, Path(args.orders), Path(args.out)))
     return 0
@@ -270,6 +278,19 @@ def _verbosity_options(parser: argparse.ArgumentParser, default) -> None:
     )
 
 
+def _landing_option(parser: argparse.ArgumentParser) -> None:
+    """--landing [NAME]: land the export as new files instead of replacing the raw folder."""
+    parser.add_argument(
+        "--landing",
+        nargs="?",
+        const=dt.date.today().isoformat(),
+        metavar="NAME",
+        help="land the export as new files <out>/<table>/NAME.parquet beside the earlier ones, for daily "
+        "loads (NAME default: today, YYYY-MM-DD; files are read in name order, so a new name must sort "
+        "after the landed ones); never replaces a file",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segmart", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
@@ -282,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
     gen.add_argument("--start-date", type=_date, default=dt.date(2021, 1, 1), help="first day of history")
     gen.add_argument("--end-date", type=_date, default=dt.date(2025, 12, 31), help="last day of history")
+    _landing_option(gen)
     gen.set_defaults(func=_cmd_generate)
 
     imp = sub.add_parser("import", help="map your own orders (or order lines) export onto the raw layout")
@@ -300,8 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--amount-col", help="column holding the order amount (one row per order)")
     imp.add_argument(
         "--order-id-col",
-        help="column holding the order id (default: generated from the row number; "
-        "required for order lines, which it groups into orders)",
+        help="column holding the order id (default: generated from the row number, after the landed "
+        "file's name with --landing; required for order lines, which it groups into orders)",
     )
     imp.add_argument("--quantity-col", help="order lines: column holding the quantity (with --unit-price-col)")
     imp.add_argument("--unit-price-col", help="order lines: column holding the unit price")
@@ -333,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=str(default_raw_dir()),
         help="raw folder (default: $SEGMART_RAW_DIR or data/raw); replaced only if segmart wrote it",
     )
+    _landing_option(imp)
     imp.set_defaults(func=_cmd_import)
 
     bld = sub.add_parser("build", help="crash-safe dbt build: build a copy, then swap it in and publish the marts")

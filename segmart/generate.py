@@ -34,6 +34,7 @@ from tqdm import tqdm
 from segmart.layout import (
     MANIFEST_NAME,
     RAW_COLUMNS,
+    land_raw_folder,
     project_root,
     raw_schema,
     write_raw_folder,
@@ -883,8 +884,10 @@ class Generator:
         for name in list(cols):
             cols[name] = pc.take(cols[name], index)
 
-    def run(self, out_dir: Path, progress: bool | None = None) -> dict:
-        """Write the raw folder out_dir. progress: a progress bar (None: on a terminal only)."""
+    def run(self, out_dir: Path, progress: bool | None = None, landing: str | None = None) -> dict:
+        """Write the raw folder out_dir. progress: a progress bar (None: on a terminal only).
+        landing: land the tables as new files of that name in out_dir's table folders
+        (`<out>/<table>/<landing>.parquet`, segmart.layout.land_raw_folder), never replacing one."""
 
         def fill(tmp: Path) -> dict:
             # said once the folder is known to be writable: a refused --out is the only line
@@ -899,7 +902,7 @@ class Generator:
             )
             return self._write(tmp, progress)
 
-        return write_raw_folder(Path(out_dir), fill)
+        return land_raw_folder(Path(out_dir), landing, fill) if landing else write_raw_folder(Path(out_dir), fill)
 
     def _write(self, tmp: Path, progress: bool | None) -> dict:
         writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd") for t in TABLES}
@@ -948,5 +951,6 @@ def generate(
     start: dt.date = dt.date(2021, 1, 1),
     end: dt.date = dt.date(2025, 12, 31),
     progress: bool | None = None,
+    landing: str | None = None,
 ) -> dict:
-    return Generator(n_customers, seed, start, end).run(out_dir, progress)
+    return Generator(n_customers, seed, start, end).run(out_dir, progress, landing)

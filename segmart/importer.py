@@ -8,7 +8,9 @@ a reason. Whole-file problems (missing file or column, empty file, wrong delimit
 no usable value at all, an unreadable Parquet file) and a share of rows staging would reject above
 `max_quarantine_rate_error` stop the import with one line naming the file and the problem, and
 nothing is written. The output folder is replaced only when segmart wrote it
-(segmart.layout.write_raw_folder).
+(segmart.layout.write_raw_folder); with `landing` the export lands as new files beside the
+earlier ones instead (`<out>/<table>/<name>.parquet`, segmart.layout.land_raw_folder), never
+replacing a file, and its customers file holds only the customers not landed before.
 """
 
 from __future__ import annotations
@@ -32,10 +34,14 @@ from segmart.layout import (
     MANIFEST_NAME,
     RAW_COLUMNS,
     RawFolderError,
+    check_landing,
     check_out_folder,
     dbt_vars,
+    land_raw_folder,
+    landing_file_name,
     project_root,
     raw_schema,
+    raw_table_files,
     write_raw_folder,
 )
 from segmart.presets import PRESETS
@@ -348,13 +354,20 @@ class _Rejects:
 
 
 def import_export(
-    orders: Path, mapping: Mapping, out_dir: Path, customers: list[Path] | None = None, delimiter: str = ","
+    orders: Path,
+    mapping: Mapping,
+    out_dir: Path,
+    customers: list[Path] | None = None,
+    delimiter: str = ",",
+    landing: str | None = None,
 ) -> dict:
-    """Read, check and write; returns the summary. Raises ImportProblem (nothing written)."""
+    """Read, check and write; returns the summary. Raises ImportProblem (nothing written).
+    landing: land the export as new files named so (e.g. 2026-11-30) in the raw folder's table
+    folders instead of replacing the raw folder."""
     _validate(mapping)
     out_dir = Path(out_dir)
     try:
-        check_out_folder(out_dir)
+        check_landing(out_dir, landing_file_name(landing)) if landing else check_out_folder(out_dir)
     except RawFolderError as exc:
         raise ImportProblem(str(exc)) from None
     table = read_text_table(orders, delimiter)
@@ -408,12 +421,17 @@ def import_export(
         )
     _check_day_first(orders, mapping, dates, distinct_dates)
 
-    result = _map(table, mapping, numbers, dates)
+    # a landed export's generated order ids start with its file's name: unique across landings
+    result = _map(
+        table, mapping, numbers, dates, f"{landing_file_name(landing)[: -len('.parquet')]}-" if landing else ""
+    )
     summary = result["summary"]
     summary.update(rows_read=rows_read, repeated_headers_dropped=repeated_headers)
     _check_rejects(orders, mapping, result["rejects"], summary)
 
     raw_customers = _customers(result, customers, mapping, delimiter) if customers else result["customers"]
+    if landing:
+        raw_customers = _new_customers(raw_customers, out_dir)
     summary["customers"] = raw_customers.num_rows
     currencies = sorted(c for c in summary["totals"] if c)
     reporting = mapping.currency or (currencies[0] if len(currencies) == 1 else "CNY")
@@ -440,10 +458,24 @@ def import_export(
         (tmp / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
     try:
-        write_raw_folder(out_dir, fill)
+        land_raw_folder(out_dir, landing, fill) if landing else write_raw_folder(out_dir, fill)
     except RawFolderError as exc:
         raise ImportProblem(str(exc)) from None
     return summary
+
+
+def _new_customers(raw_customers: pa.Table, out_dir: Path) -> pa.Table:
+    """The customers not in the raw folder yet (a landed export's customers file): a customer id
+    landed before would be quarantined as duplicate_id."""
+    landed = [
+        pq.read_table(path, columns=["customer_id"])["customer_id"]
+        for path in raw_table_files(out_dir, "customers")
+        if path.exists()
+    ]
+    if not landed:
+        return raw_customers
+    known = pa.concat_arrays([chunk.cast(pa.string()) for column in landed for chunk in column.chunks])
+    return raw_customers.filter(pc.invert(pc.is_in(raw_customers["customer_id"], value_set=known)))
 
 
 def _format_hint(values: set[str]) -> str:
@@ -481,7 +513,7 @@ def _check_day_first(path: Path, mapping: Mapping, dates: _Dates, distinct: set[
         )
 
 
-def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates) -> dict:
+def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates, id_prefix: str = "") -> dict:
     n = table.num_rows
 
     def col(name: str | None) -> list:
@@ -522,8 +554,9 @@ def _map(table: pa.Table, mapping: Mapping, numbers: _Numbers, dates: _Dates) ->
         order_rows = [[i] for i in range(n)]
         if not mapping.order_id_col:
             # the row's position, not the file's name: tomorrow's export (the same rows and new ones
-            # at the end, under another name) keeps every id, so the build stays incremental
-            order_ids = [f"row-{i + 1}" for i in range(n)]
+            # at the end, under another name) keeps every id, so the build stays incremental; a
+            # landed export holds only its own rows: the landed file's name comes first (id_prefix)
+            order_ids = [f"{id_prefix}row-{i + 1}" for i in range(n)]
 
     rejects = _Rejects({"orders": len(order_rows), "order_items": n if mapping.line_level else 0})
     out = {c: [] for c in RAW_COLUMNS["orders"]}

@@ -1,6 +1,9 @@
 """The raw layout: the contract between `segmart generate` / `segmart import` and dbt's sources.
 
-Every raw table is one Parquet file `<table>.parquet` in the raw folder (`SEGMART_RAW_DIR`).
+Every raw table is one Parquet file `<table>.parquet` in the raw folder (`SEGMART_RAW_DIR`), or
+a folder of files `<table>/*.parquet` landed one by one (a landing zone: one file per export,
+e.g. `orders/2026-11-30.parquet`), read in file-name order; names starting with `.` or `_` are
+not data (temporary files, `_SUCCESS` markers). DECISIONLOG.md "Raw exports land as new files".
 Every column is text, as a source system exports it: staging casts, normalises and quarantines.
 Keeping raw untyped means a bad value (an amount of "n/a", a date of "2024-13-45") reaches
 staging as it was and is quarantined with a reason instead of failing the load.
@@ -9,6 +12,7 @@ staging as it was and is quarantined with a reason instead of failing the load.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -22,6 +26,8 @@ import yaml
 from segmart.errors import SegmartError
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 RAW_COLUMNS: dict[str, list[str]] = {
     "customers": [
@@ -88,6 +94,26 @@ RAW_FOLDER_FILES = frozenset([MANIFEST_NAME, *(f"{table}.parquet" for table in R
 
 def raw_schema(table: str) -> pa.Schema:
     return pa.schema([(name, pa.string()) for name in RAW_COLUMNS[table]])
+
+
+def is_data_file_name(name: str) -> bool:
+    """A landed data file: `*.parquet`, not hidden (`.`) nor a marker (`_`), as Spark reads folders."""
+    return name.endswith(".parquet") and not name.startswith((".", "_"))
+
+
+def landed_files(raw: Path, table: str) -> list[Path]:
+    """The data files of a raw table landed as a folder, `<raw>/<table>/*.parquet`, in name order
+    (the order dbt reads them in); empty when the table has no folder."""
+    folder = Path(raw) / table
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_file() and is_data_file_name(p.name)), key=lambda p: p.name)
+
+
+def raw_table_files(raw: Path, table: str) -> list[Path]:
+    """The files of a raw table in read order: its folder's landed files, else `<table>.parquet`
+    (listed even when it does not exist)."""
+    return landed_files(raw, table) or [Path(raw) / f"{table}.parquet"]
 
 
 class ProjectNotFound(SegmartError):
@@ -176,6 +202,12 @@ def check_out_folder(out_dir: Path) -> None:
             f"{out_dir}: folder is not empty and not a raw folder written by segmart "
             f"(no {MANIFEST_NAME} with written_by); choose another --out or empty it"
         )
+    landing = [table for table in RAW_COLUMNS if (out_dir / table).is_dir()] if out_dir.is_dir() else []
+    if landing:
+        raise RawFolderError(
+            f"{out_dir}: holds landed files ({', '.join(t + '/' for t in landing)}); writing the whole raw folder "
+            "would replace them: land this export as new files (--landing) or choose another --out"
+        )
     if out_dir.is_dir():
         # a raw folder segmart wrote, but with files of yours in it (notes, the export itself):
         # replacing the folder would delete them
@@ -218,3 +250,108 @@ def write_raw_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:
     if old is not None:
         shutil.rmtree(old)
     return result
+
+
+def landing_file_name(name: str) -> str:
+    """`<name>.parquet` for a landed export (`2026-11-30` or `2026-11-30.parquet`); refuses a name
+    that is a path, hidden or a marker."""
+    stem = name[: -len(".parquet")] if name.endswith(".parquet") else name
+    if not stem or "/" in stem or "\\" in stem or not is_data_file_name(stem + ".parquet") or stem in (".", ".."):
+        raise RawFolderError(
+            f"{name!r}: not a name for a landed file (a plain file name, not starting with . or _; e.g. 2026-11-30)"
+        )
+    return stem + ".parquet"
+
+
+def check_landing(out_dir: Path, file_name: str, tables: list[str] | None = None) -> None:
+    """Refuse a landing that would replace a file or land before landed ones: one line naming the
+    file. `tables`: the tables to land (None: every table; a table that is one file here is then
+    not checked, it is only refused when written)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RawFolderError(f"{out_dir}: --out is a file, not a folder")
+    for table in RAW_COLUMNS if tables is None else tables:
+        single = out_dir / f"{table}.parquet"
+        if tables is not None and single.exists():
+            raise RawFolderError(
+                f"{single}: raw table {table} is one file here, and landed files go to {out_dir / table}/: move it "
+                f"there first, named to sort before the new files (e.g. {table}/0000-00-00.parquet)"
+            )
+        target = out_dir / table / file_name
+        if target.exists():
+            raise RawFolderError(
+                f"{target}: landed already; a landed file is never replaced (land this export under another name)"
+            )
+        later = [p for p in landed_files(out_dir, table) if p.name > file_name]
+        if later:
+            raise RawFolderError(
+                f"{target}: would sort before {later[-1]}, landed already; files are read in name order, so a new "
+                "file must sort after the others (name them by date, e.g. 2026-11-30)"
+            )
+
+
+def land_raw_folder(out_dir: Path, name: str, fill: Callable[[Path], T]) -> T:
+    """Land an export as new files beside the earlier ones, never replacing one.
+
+    `fill(tmp)` writes the export as a raw folder (`<table>.parquet` and the manifest) into a new
+    sibling temporary folder, as for write_raw_folder; then each table's file is linked in as
+    `<out>/<table>/<name>.parquet` (a table without rows is left out when the raw folder already
+    has it). The manifest is written when the raw folder has none; otherwise the export's
+    settings (currency, time zone) must be the folder's. Every target is checked before the first
+    is linked, and a link never replaces a file: a refused landing leaves `out_dir` as it was."""
+    import pyarrow.parquet as pq
+
+    out_dir = Path(out_dir)
+    file_name = landing_file_name(name)
+    check_landing(out_dir, file_name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.landing-", dir=out_dir.parent))
+    try:
+        result = fill(tmp)
+        tables = [
+            table
+            for table in RAW_COLUMNS
+            if pq.read_metadata(tmp / f"{table}.parquet").num_rows
+            or not (landed_files(out_dir, table) or (out_dir / f"{table}.parquet").exists())
+        ]
+        check_landing(out_dir, file_name, tables)
+        _check_manifest_settings(out_dir, tmp)
+        landed = []
+        for table in tables:
+            (out_dir / table).mkdir(exist_ok=True)
+            target = out_dir / table / file_name
+            try:
+                os.link(tmp / f"{table}.parquet", target)  # fails rather than replace a file
+            except FileExistsError:
+                raise RawFolderError(f"{target}: landed already; a landed file is never replaced") from None
+            except OSError:  # no hard links here: a copy, checked just before
+                if target.exists():
+                    raise RawFolderError(f"{target}: landed already; a landed file is never replaced") from None
+                shutil.copyfile(tmp / f"{table}.parquet", target)
+            landed.append(target)
+        if not (out_dir / MANIFEST_NAME).exists():
+            os.replace(tmp / MANIFEST_NAME, out_dir / MANIFEST_NAME)
+        log.info("landed %s", ", ".join(str(path) for path in landed))
+        return result
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_manifest_settings(out_dir: Path, tmp: Path) -> None:
+    """The export is written by the command that wrote the raw folder (generated demo data and
+    your own never mix: the demo's public PII key would hash yours) and has its settings
+    (reporting currency, business time zone)."""
+    folder, export = read_manifest(out_dir), read_manifest(tmp)
+    if folder and folder.get("written_by") and folder.get("written_by") != (export or {}).get("written_by"):
+        raise RawFolderError(
+            f"{out_dir / MANIFEST_NAME}: this raw folder holds data of {folder['written_by']}; land the output of "
+            f"{(export or {}).get('written_by')} into another raw folder"
+        )
+    before, now = (folder or {}).get("settings") or {}, (export or {}).get("settings") or {}
+    different = [key for key in sorted(set(before) & set(now)) if before[key] != now[key]]
+    if different:
+        key = different[0]
+        raise RawFolderError(
+            f"{out_dir / MANIFEST_NAME}: the raw folder's {key} is {before[key]}, this export's {now[key]}; "
+            "land exports of one currency and time zone into one raw folder"
+        )

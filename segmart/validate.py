@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import logging
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from pathlib import Path
 import duckdb
 
 from segmart.errors import SegmartError
-from segmart.layout import RAW_COLUMNS, dbt_vars, project_root, segment_dimensions
+from segmart.layout import RAW_COLUMNS, dbt_vars, project_root, raw_table_files, segment_dimensions
 
 DATASOURCE = "segmart"
 BATCH = "whole"
@@ -52,12 +53,12 @@ def sample_rows() -> int:
 @dataclass
 class Dataset:
     name: str
-    query: str  # {raw} is the raw folder; tables are read from the warehouse
+    query: str  # {raw:<table>} reads a raw table's file(s); tables are read from the warehouse
     sampled: bool = True
 
 
 def datasets() -> list[Dataset]:
-    raw = [Dataset(f"raw_{table}", f"select * from read_parquet('{{raw}}/{table}.parquet')") for table in RAW_COLUMNS]
+    raw = [Dataset(f"raw_{table}", f"select * from {{raw:{table}}}") for table in RAW_COLUMNS]
     # the segment dimension list, which the marts' dbt tests do not check
     marts = [
         Dataset(name, f"select segment_dimension from marts.{name}")
@@ -184,8 +185,14 @@ class Outcome:
     failures: list[str]
 
 
+def _raw_read(raw_dir: Path, table: str) -> str:
+    """A raw table's file, or its landed files, as DuckDB's read_parquet."""
+    paths = ", ".join("'" + str(path).replace("'", "''") + "'" for path in raw_table_files(raw_dir, table))
+    return f"read_parquet([{paths}], union_by_name = true)"
+
+
 def _frame(con, dataset: Dataset, raw_dir: Path):
-    query = dataset.query.replace("{raw}", str(raw_dir))
+    query = re.sub(r"\{raw:(\w+)\}", lambda m: _raw_read(raw_dir, m.group(1)), dataset.query)
     total = con.execute(f"select count(*) from ({query})").fetchall()[0][0]
     limit = sample_rows()
     if dataset.sampled and total > limit:

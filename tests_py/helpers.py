@@ -32,3 +32,43 @@ def scratch_env(tmp_path: Path, raw_dir: Path | None = None, database: Path | No
     if database is not None:
         env["SEGMART_CI_DUCKDB_PATH"] = str(database)
     return env
+
+
+# History keeps one snapshot per as-of date: a warehouse built twice holds two, so a comparison
+# with a warehouse built once reads the latest as-of date only.
+LATEST_ONLY = {"customer_segment_history": "as_of_date = (select max(as_of_date) from {relation})"}
+
+
+# staged_at records which run staged a row, computed_as_of_date the as-of date of the build that
+# last recomputed a customer's state (DECISIONLOG.md "Incremental customer state")
+RUN_COLUMNS = frozenset({"staged_at", "computed_as_of_date"})
+
+
+def relations(con, schemas: tuple[str, ...], skipped: frozenset[str] = frozenset()) -> list[tuple[str, str, list[str]]]:
+    """(schema, name, columns) of the relations in `schemas` of con's database, but `skipped`;
+    without the columns that record a build (RUN_COLUMNS) and differ between builds by design."""
+    rows = con.execute(f"""
+        select table_schema, table_name, list(column_name order by ordinal_position)
+        from information_schema.columns
+        where table_catalog = current_database() and table_schema in {tuple(schemas)}
+        group by all order by all""").fetchall()
+    return [(s, t, [c for c in cols if c not in RUN_COLUMNS]) for s, t, cols in rows if t not in skipped]
+
+
+def differences(
+    con, ours: str, theirs: str, schemas: tuple[str, ...], skipped: frozenset[str] = frozenset()
+) -> list[str]:
+    """The relations (of con's database) that differ, row for row, between the catalog prefix
+    `ours` ("" for con's database, or "third.") and the attached catalog `theirs`."""
+    different = []
+    for schema, name, columns in relations(con, schemas, skipped):
+        cols = ", ".join(f'"{c}"' for c in columns)
+        left, right = (
+            f"select {cols} from {r} where " + LATEST_ONLY.get(name, "true").format(relation=r)
+            for r in (f"{ours}{schema}.{name}", f"{theirs}.{schema}.{name}")
+        )
+        extra = con.execute(f"select count(*) from ({left} except all {right})").fetchone()[0]
+        missing = con.execute(f"select count(*) from ({right} except all {left})").fetchone()[0]
+        if extra or missing:
+            different.append(f"{ours}{schema}.{name}: {extra} rows only there, {missing} only in {theirs}")
+    return different

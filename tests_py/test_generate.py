@@ -26,6 +26,25 @@ def test_same_seed_gives_identical_bytes(tmp_path):
     assert a["orders.parquet"] != c["orders.parquet"]
 
 
+def test_landing_writes_the_same_tables_as_new_files_and_never_replaces_one(tmp_path):
+    """generate --landing NAME: every table as <table>/NAME.parquet, the bytes a whole-folder
+    generate writes; a second landing under the same name is refused naming the file, which is
+    kept."""
+    from segmart.layout import RawFolderError
+
+    generate(300, seed=5, out_dir=tmp_path / "whole", progress=False)
+    generate(300, seed=5, out_dir=tmp_path / "zone", progress=False, landing="2025-12-31")
+    whole = _digests(tmp_path / "whole")
+    landed = {f"{table}.parquet": _digests(tmp_path / "zone" / table) for table in RAW_COLUMNS}
+    assert landed == {name: {"2025-12-31.parquet": whole[name]} for name in landed}
+    assert (tmp_path / "zone" / "_manifest.json").exists()
+    with pytest.raises(RawFolderError, match=r"/2025-12-31\.parquet: landed already"):
+        generate(300, seed=6, out_dir=tmp_path / "zone", progress=False, landing="2025-12-31")
+    assert _digests(tmp_path / "zone" / "orders") == {"2025-12-31.parquet": whole["orders.parquet"]}
+    with pytest.raises(RawFolderError, match=r"not a name for a landed file"):
+        generate(300, seed=6, out_dir=tmp_path / "zone", progress=False, landing="../2026-01-01")
+
+
 def test_every_table_has_the_raw_layout_as_text(small_raw):
     folder, _ = small_raw
     for table, columns in RAW_COLUMNS.items():

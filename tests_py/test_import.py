@@ -102,6 +102,72 @@ def test_the_next_days_export_under_another_name_is_an_append(tmp_path):
     assert is_append_of(out2, raw_fingerprint(out1))
 
 
+def test_landing_adds_each_export_as_new_files_and_never_replaces_one(tmp_path):
+    """--landing: each day's export (only that day's rows) becomes <table>/<day>.parquet beside
+    the earlier ones; generated order ids start with the file's name (unique across days); the
+    customers file holds only customers not landed before (pandas); landing the same name again,
+    or a name sorting before the landed files, is refused in one line naming the file, which is
+    left as it was; a whole-folder import no longer replaces a landing zone."""
+    from segmart.build import is_append_of, raw_fingerprint
+    from segmart.rawcheck import check_raw
+
+    day1 = "cust,day,amt\nA,2024-01-05,10\nB,2024-01-05,20\n"
+    day2 = "cust,day,amt\nB,2024-01-06,5\nC,2024-01-06,7\nC,2024-01-06,8\n"
+    first, out = run_import(tmp_path, day1, name="day1.csv", extra=["--landing", "2024-01-05"])
+    assert first.returncode == 0, first.stderr
+    built = raw_fingerprint(out)
+    second, _ = run_import(tmp_path, day2, name="day2.csv", extra=["--landing", "2024-01-06"])
+    assert second.returncode == 0, second.stderr
+    for table in RAW_COLUMNS:
+        assert not (out / f"{table}.parquet").exists()
+    orders = {day: pq.read_table(out / "orders" / f"{day}.parquet").to_pandas() for day in ("2024-01-05", "2024-01-06")}
+    expected = {
+        day: pd.read_csv(tmp_path / name) for day, name in (("2024-01-05", "day1.csv"), ("2024-01-06", "day2.csv"))
+    }
+    for day, frame in orders.items():
+        assert frame["customer_id"].tolist() == expected[day]["cust"].tolist()
+        assert frame["order_id"].tolist() == [f"{day}-row-{i + 1}" for i in range(len(frame))]
+    new_customers = sorted(set(expected["2024-01-06"]["cust"]) - set(expected["2024-01-05"]["cust"]))
+    assert pq.read_table(out / "customers" / "2024-01-06.parquet").to_pydict()["customer_id"] == new_customers
+    assert check_raw(out)["orders"] == 5
+    assert is_append_of(out, built)
+
+    landed = (out / "orders" / "2024-01-06.parquet").read_bytes()
+    again, _ = run_import(tmp_path, day2, name="day2.csv", extra=["--landing", "2024-01-06"])
+    line = one_line(again)
+    assert str(out) in line and "/2024-01-06.parquet: landed already; a landed file is never replaced" in line
+    assert (out / "orders" / "2024-01-06.parquet").read_bytes() == landed
+    early, _ = run_import(tmp_path, day2, name="day2.csv", extra=["--landing", "2024-01-01"])
+    line = one_line(early)
+    assert str(out) in line and "/2024-01-01.parquet: would sort before" in line
+    assert not (out / "orders" / "2024-01-01.parquet").exists()
+    whole, _ = run_import(tmp_path, day2, name="day2.csv")
+    assert "holds landed files" in one_line(whole)
+    assert sorted(p.name for p in (out / "orders").iterdir()) == ["2024-01-05.parquet", "2024-01-06.parquet"]
+
+
+def test_landing_into_a_folder_with_one_file_per_table_is_refused(tmp_path):
+    result, out = run_import(tmp_path, GOOD)
+    assert result.returncode == 0, result.stderr
+    before = (out / "orders.parquet").read_bytes()
+    landed, _ = run_import(tmp_path, GOOD, extra=["--landing", "2024-03-03"])
+    line = one_line(landed)
+    assert str(out / "orders.parquet") in line and "one file here" in line
+    assert (out / "orders.parquet").read_bytes() == before and not (out / "orders").exists()
+
+
+def test_landing_your_export_into_generated_demo_data_is_refused(tmp_path):
+    """Demo data and yours never mix in one landing zone (the demo's public key would hash your
+    customers' personal data): refused in one line naming the manifest, nothing landed."""
+    from segmart.generate import generate
+
+    generate(50, seed=1, out_dir=tmp_path / "raw", progress=False, landing="2025-12-31")
+    result, out = run_import(tmp_path, GOOD, extra=["--landing", "2026-01-01"])
+    line = one_line(result)
+    assert str(out / "_manifest.json") in line and "segmart generate" in line
+    assert sorted(p.name for p in (out / "orders").iterdir()) == ["2025-12-31.parquet"]
+
+
 def test_customers_file_is_mapped_by_column_name(tmp_path):
     (tmp_path / "people.csv").write_text("cust,city,gender,shoe_size\nA,上海,F,38\nB,Beijing,M,42\n")
     result, out = run_import(tmp_path, GOOD, extra=["--customers", str(tmp_path / "people.csv")])

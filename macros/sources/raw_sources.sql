@@ -1,12 +1,15 @@
 {#- Raw sources on engines that cannot read a file as a table in place.
 
     dbt-duckdb reads each raw Parquet file straight from its path (the source's
-    external_location, with file_row_number). Spark has no such source option: before a run,
-    register_raw_sources() creates one view per raw table over its file in the source's schema,
-    with the file position as file_row_number (Parquet's _metadata.row_index, 0-based like
-    DuckDB's). The folder is the same env var, SEGMART_RAW_DIR: a local path, or an object
-    storage path (s3a://, abfss://, gs://) on a cluster. Runs as an on-run-start hook. Nothing to
-    register when the sources point at tables (segmart_raw_schema) or for a table switched off. -#}
+    external_location, with file_row_number; a table landed as a folder of files: raw_source).
+    Spark has no such source option: before a run, register_raw_sources() creates one view per raw
+    table over its file, or over the files of its folder (<table>/*.parquet, macros/sources/landed_files.sql),
+    in the source's schema, with the row's position as file_row_number: Parquet's
+    _metadata.row_index (0-based like DuckDB's), plus, for a folder, the rows of the earlier files
+    in name order (counted at registration), the positions DuckDB gives. The folder is the same
+    env var, SEGMART_RAW_DIR: a local path, or an object storage path (s3a://, abfss://, gs://) on a
+    cluster. Runs as an on-run-start hook. Nothing to register when the sources point at tables
+    (segmart_raw_schema) or for a table switched off. -#}
 {% macro register_raw_sources() -%}
     {{ return(adapter.dispatch('register_raw_sources', 'segmart')()) }}
 {%- endmacro %}
@@ -18,7 +21,6 @@
 
 {% macro spark__register_raw_sources() -%}
     {%- if execute and not raw_sources_are_tables() -%}
-        {%- set raw_dir = env_var('SEGMART_RAW_DIR', 'data/raw') -%}
         {%- set schemas = [] -%}
         {%- for source_node in graph.sources.values()
             if source_node.source_name == 'raw' and raw_source_is_used(source_node.name) -%}
@@ -26,21 +28,56 @@
                 {%- do run_query('create database if not exists ' ~ source_node.schema) -%}
                 {%- do schemas.append(source_node.schema) -%}
             {%- endif -%}
+            {%- set table = raw_folder() ~ '/' ~ source_node.name -%}
+            {#- the file or the folder's files (a Hadoop glob), with their rows, in name order -#}
+            {%- set pattern = raw_folder() ~ '/{' ~ source_node.name ~ '.parquet,' ~ source_node.name ~ '/*.parquet}' -%}
+            {%- set files = run_query(
+                'select _metadata.file_path, _metadata.file_name, count(*) from parquet.`' ~ pattern ~ '`'
+                ~ ' group by 1, 2 order by 1'
+            ) -%}
+            {%- set depths = [] -%}
+            {%- for row in files.rows -%}
+                {%- do depths.append(row[0].count('/')) -%}
+            {%- endfor -%}
+            {%- if depths | unique | list | length > 1 -%}
+                {{ exceptions.raise_compiler_error(
+                    table ~ ".parquet: raw table " ~ source_node.name ~ " is both this file and the folder " ~ table
+                    ~ "/ (keep one: move the file into the folder, named to sort before the others)") }}
+            {%- endif -%}
+            {#- several files: the folder's, named one by one (a file landing during the run is not read) -#}
+            {%- set position = namespace(sql='_metadata.row_index', first=0, names=[]) -%}
+            {%- if files.rows | length > 1 -%}
+                {%- set position.sql = position.sql ~ ' + case _metadata.file_path' -%}
+                {%- for row in files.rows -%}
+                    {%- set position.sql = position.sql ~ ' when ' ~ sql_string(row[0]) ~ ' then ' ~ position.first -%}
+                    {%- set position.first = position.first + row[2] -%}
+                    {%- do position.names.append(row[1]) -%}
+                {%- endfor -%}
+                {%- set position.sql = position.sql ~ ' end' -%}
+            {%- endif -%}
+            {%- set path = table ~ '/{' ~ position.names | join(',') ~ '}' if files.rows | length > 1
+                else (files.rows[0][0] if files.rows | length == 1 else pattern) -%}
             {%- do run_query(
                 'create or replace view ' ~ source_node.schema ~ '.' ~ source_node.identifier
-                ~ ' as select *, _metadata.row_index as file_row_number from parquet.`'
-                ~ raw_dir ~ '/' ~ source_node.name ~ '.parquet`'
+                ~ ' as select *, ' ~ position.sql ~ ' as file_row_number from parquet.`' ~ path ~ '`'
             ) -%}
         {%- endfor -%}
     {%- endif -%}
     select 1
 {%- endmacro %}
 
-{#- Raw tables already in a warehouse (README "Use your own tables", DECISIONLOG.md "Tables
-    already in a warehouse"). The base models read raw_source(table) instead of source().
+{#- What a base model reads for a raw table: the raw layout (the source's columns, as text)
+    and file_row_number, the row's position. Raw tables already in a warehouse: README "Use your
+    own tables", DECISIONLOG.md "Tables already in a warehouse"; raw files landed one by one in
+    a folder: macros/sources/landed_files.sql. The base models read raw_source(table, files)
+    instead of source(), with files = ref('base_raw__files').
 
-    - Default (segmart_raw_schema null): the source as declared, i.e. the raw Parquet file in
-      SEGMART_RAW_DIR (dbt-duckdb's external_location; Spark's view): the SQL of today.
+    - Default (segmart_raw_schema null), a table that is one file: the source as declared, i.e.
+      the raw Parquet file in SEGMART_RAW_DIR (dbt-duckdb's external_location; Spark's view): the
+      SQL of today.
+    - A table that is a folder of files <table>/*.parquet (DuckDB; Spark's view reads the folder):
+      its files in name order (raw_landed_source), positions continuing from file to file; the
+      running base model's incremental run reads only the files it has not staged.
     - segmart_raw_schema set: the table segmart_<table>_identifier in segmart_raw_database (default
       the target's database) and segmart_raw_schema, or where a mapping {database, schema,
       identifier} in that var says. Each raw layout column (the source's declared columns: one
@@ -52,26 +89,23 @@
       ids of the orders, as `segmart import` writes them without a customers file.
     In a unit test, the source as declared (its given rows are the raw layout already).
     A query in parentheses with an alias, or a relation: both follow `from`. -#}
-{% macro raw_source(table) -%}
+{% macro raw_source(table, files=none) -%}
     {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
         {#- a unit test's given rows stand in for the raw table, in the raw layout already -#}
         {{ source('raw', table) }}
     {%- elif not raw_source_is_used(table) and table == 'customers' -%}
-        {{ raw_customers_from_orders(raw_layout_columns(table)) }}
+        {{ raw_customers_from_orders(raw_layout_columns(table), files) }}
     {%- elif not raw_source_is_used(table) -%}
-        (
-            select
-                {%- for column in raw_layout_columns(table) %}
-                cast(null as {{ dbt.type_string() }}) as {{ column }},
-                {%- endfor %}
-                cast(null as bigint) as file_row_number
-            from (select 1 as no_row) as no_rows
-            where 1 = 0
-        ) as raw_{{ table }}
-    {%- elif not raw_sources_are_tables() -%}
-        {{ source('raw', table) }}
-    {%- else -%}
+        ({{ raw_empty_rows(raw_layout_columns(table)) }}) as raw_{{ table }}
+    {%- elif raw_sources_are_tables() -%}
         {{ raw_table_as_text(table, raw_layout_columns(table)) }}
+    {%- else -%}
+        {%- set landed = raw_landed_files(table, files) -%}
+        {%- if landed -%}
+            {{ raw_landed_source(table, landed) }}
+        {%- else -%}
+            {{ source('raw', table) }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -164,8 +198,8 @@
 {%- endmacro %}
 
 {#- The customers of the orders when there is no customers table: the distinct trimmed,
-    non-empty customer ids in text order, every other column NULL. -#}
-{% macro raw_customers_from_orders(columns) -%}
+    non-empty customer ids in text order, every other column NULL. files: as for raw_source. -#}
+{% macro raw_customers_from_orders(columns, files=none) -%}
     (
         select
             {%- for column in columns %}
@@ -178,7 +212,7 @@
             row_number() over (order by customer_id) - 1 as file_row_number
         from (
             select distinct trim(customer_id) as customer_id
-            from (select customer_id from {{ raw_source('orders') }}) as orders
+            from (select customer_id from {{ raw_source('orders', files) }}) as orders
             where trim(customer_id) != ''
         ) as order_customers
     ) as raw_customers

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ raw_source('customer_events') }}
+    select * from {{ raw_source('customer_events', ref('base_raw__files')) }}
     where {{ raw_rows_to_stage('occurred_at', ['unknown_customer_id', 'future_timestamp']) }}
 
 ),

@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ raw_source('customers') }}
+    select * from {{ raw_source('customers', ref('base_raw__files')) }}
 
 ),
 

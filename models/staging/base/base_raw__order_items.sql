@@ -9,7 +9,7 @@ with
 
 source as (
 
-    select * from {{ raw_source('order_items') }}
+    select * from {{ raw_source('order_items', ref('base_raw__files')) }}
     where {{ raw_rows_to_stage(
         also_restage=clean_id('order_id') ~ ' in (' ~ touched_keys([ref('base_raw__orders')], 'order_id') ~ ')'
     ) }}

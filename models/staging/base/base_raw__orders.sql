@@ -9,7 +9,7 @@ with
 
 source as (
 
-    select * from {{ raw_source('orders') }}
+    select * from {{ raw_source('orders', ref('base_raw__files')) }}
     where {{ raw_rows_to_stage('ordered_at', ['unknown_customer_id', 'future_timestamp']) }}
 
 ),

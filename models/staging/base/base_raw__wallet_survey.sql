@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ raw_source('wallet_survey') }}
+    select * from {{ raw_source('wallet_survey', ref('base_raw__files')) }}
 
 ),
 

@@ -129,11 +129,19 @@ test-spark: setup-spark ci-generate
 # Inside `segmart spark-cluster` (its env vars name the Thrift server and the master): segmart
 # build (dbt through segmart.spark_cluster: PyHive fixed for Spark 3.5's empty results; the CLV
 # step as an application on the master beside the Thrift server), then the parity test, which
-# reads the cluster's tables through the same Thrift server (tests_py/parity.py).
+# reads the cluster's tables through the same Thrift server (tests_py/parity.py). The Spark
+# incremental test (in-process sessions of its own, not the cluster) runs beside the cluster
+# build, which mostly waits on the Thrift server; its output follows the build's, and it is
+# stopped if the recipe ends first.
 spark-cluster-steps:
 	@test -n "$${SEGMART_SPARK_THRIFT_PORT:-}" || { echo "run inside segmart spark-cluster (make test-spark)" >&2; exit 2; }
-	$(BIN)/segmart build --target spark_cluster -- --target-path $(CI_DIR)/target-spark-cluster
-	$(BIN)/pytest -q -m spark --ignore tests_py/test_spark_cluster.py
+	@$(BIN)/pytest -q -m spark tests_py/test_incremental.py > $(CI_DIR)/spark-incremental.log 2>&1 & incremental=$$!; \
+	trap 'kill $$incremental 2>/dev/null' EXIT INT TERM; \
+	echo "$(BIN)/segmart build --target spark_cluster (beside it: pytest -m spark tests_py/test_incremental.py)"; \
+	$(BIN)/segmart build --target spark_cluster -- --target-path $(CI_DIR)/target-spark-cluster; built=$$?; \
+	wait $$incremental; tested=$$?; trap - EXIT INT TERM; \
+	cat $(CI_DIR)/spark-incremental.log; test $$built = 0 && test $$tested = 0
+	$(BIN)/pytest -q -m spark --ignore tests_py/test_spark_cluster.py --ignore tests_py/test_incremental.py
 
 test: lint ci-build ci-validate pytest test-spark
 

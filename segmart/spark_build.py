@@ -345,12 +345,14 @@ def build(
         raise SparkBuildError("segmart build on Spark builds the whole project: leave out --select/--exclude")
     from segmart.build import _manifest_settings, sources_are_tables
     from segmart.layout import default_raw_dir
+    from segmart.privacy import KEY_ENV, pii_key
 
-    settings = {}
+    settings, raw = {}, None
     if not sources_are_tables(dbt_args):
         # the raw folder's currency and time zone (segmart import writes them), as on DuckDB
         raw = default_raw_dir()
-        settings = _manifest_settings(raw if raw.is_absolute() else project_root() / raw)
+        raw = raw if raw.is_absolute() else project_root() / raw
+        settings = _manifest_settings(raw)
         if settings:
             log.info(
                 "from the raw folder's _manifest.json: %s",
@@ -359,6 +361,9 @@ def build(
     env = {
         **os.environ,
         **settings,
+        # the PII key, as on DuckDB: SEGMART_PII_SALT, the public demo key on the generator's demo
+        # data, else your own key (created once); Spark's SQL reads it from this env var
+        KEY_ENV: pii_key(raw),
         "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root())),
     }
     profile = target_profile(target)

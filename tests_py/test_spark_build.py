@@ -26,6 +26,8 @@ def test_the_steps_run_in_order_with_the_raw_folders_currency_and_time_zone(tmp_
     monkeypatch.setenv("SEGMART_RAW_DIR", str(raw))
     monkeypatch.delenv("SEGMART_REPORTING_CURRENCY", raising=False)
     monkeypatch.delenv("SEGMART_BUSINESS_TIMEZONE", raising=False)
+    monkeypatch.delenv("SEGMART_PII_SALT", raising=False)
+    monkeypatch.setenv("SEGMART_HOME", str(tmp_path / "home"))
     calls = []
 
     def fake_run(command, check, cwd, env):
@@ -40,6 +42,11 @@ def test_the_steps_run_in_order_with_the_raw_folders_currency_and_time_zone(tmp_
     assert "--select" in first and "+int_customer_btyd_summarised" in first
     assert step[1:3] == ["-m", "segmart.spark_build"]
     assert "--exclude" in rest and "+int_customer_btyd_summarised" in rest
+    # an import is not the demo: its personal data is hashed with the user's own key, not the
+    # public demo key that dbt_project.yml falls back to on Spark without SEGMART_PII_SALT
+    own_key = (tmp_path / "home" / "pii_key").read_text().strip()
+    assert own_key and own_key != "segmart-dev-salt"
     for _, env in calls:
         assert env["SEGMART_REPORTING_CURRENCY"] == "EUR"
         assert env["SEGMART_BUSINESS_TIMEZONE"] == "Europe/Berlin"
+        assert env["SEGMART_PII_SALT"] == own_key

@@ -13,7 +13,7 @@ segmart step fits on the driver and scores on the executors (`segmart build --ta
 both fit segmart.clv on the same condensed summary, so the parameters agree within 1e-6 relative
 (test_the_clv_fit_is_the_same_on_both) and P(alive), expected purchases, predicted CLV and
 everything ranked on them (value tiers, lifecycle, segments) within 1e-9 like every number.
-Ignored: staged_at (the time of each build).
+Ignored: staged_at (the time of each build) and ENGINE_BOOKKEEPING.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ pytestmark = pytest.mark.spark
 
 SCHEMAS = ("staging", "intermediate", "marts")
 IGNORED = ("staged_at",)
+# DuckDB's bookkeeping of its incremental customer state (the as-of date each state model holds
+# for); empty on Spark, where those models are tables rebuilt in full
+ENGINE_BOOKKEEPING = {"intermediate.int_customer_state_as_of_dates"}
 PARAMETERS = ("r", "alpha", "a", "b", "p", "q", "v")
 
 
@@ -75,6 +78,7 @@ def test_every_relation_matches_between_duckdb_and_spark(duckdb_build):
             "select table_schema, table_name from information_schema.tables "
             f"where table_schema in {SCHEMAS} order by 1, 2"
         ).fetchall()
+        if f"{schema}.{name}" not in ENGINE_BOOKKEEPING
     ]
     assert len(relations) >= 40, relations
     on_spark = parity.read_spark_tables(relations, spark_dir)

@@ -169,7 +169,8 @@ def fit_parameters(query, summary: str, settings: FitSettings, as_of_date) -> pd
     if not result.converged and settings.on_failure == "error":
         raise clv.FitError(
             f"CLV model fit failed: {result.failure_reason}. "
-            "Set the var clv_fit_failure: warn to build without predictive CLV."
+            "Set the var clv_fit_failure: warn to build without predictive CLV "
+            "(segmart build -- --vars '{clv_fit_failure: warn}')."
         )
     row = result.as_row()
     row["as_of_date"] = None if as_of_date is None or pd.isna(as_of_date) else pd.Timestamp(as_of_date).date()

@@ -32,3 +32,28 @@ def scratch_env(tmp_path: Path, raw_dir: Path | None = None, database: Path | No
     if database is not None:
         env["SEGMART_CI_DUCKDB_PATH"] = str(database)
     return env
+
+
+def lifetimes_predictions(btyd, parameters, horizons=(90, 365), months: int = 12, discount_rate: float = 0.10) -> dict:
+    """The oracle of every predictive CLV column: lifetimes' BG/NBD and Gamma-Gamma given the
+    parameters r, alpha, a, b, p, q, v (a mapping), on a BTYD summary with lifetimes' columns
+    frequency, recency, T and monetary_value (days), with the project's default horizons."""
+    import pandas as pd
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+    bgf = BetaGeoFitter()
+    bgf.params_ = pd.Series({k: float(parameters[k]) for k in ["r", "alpha", "a", "b"]})
+    bgf.predict = bgf.conditional_expected_number_of_purchases_up_to_time  # fit() sets this alias
+    ggf = GammaGammaFitter()
+    ggf.params_ = pd.Series({k: float(parameters[k]) for k in ["p", "q", "v"]})
+    f, r, t, m = btyd["frequency"], btyd["recency"], btyd["T"], btyd["monetary_value"]
+    short, long = horizons
+    return {
+        "p_alive": bgf.conditional_probability_alive(f, r, t),
+        "expected_purchases_short_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(short, f, r, t),
+        "expected_purchases_prediction_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(long, f, r, t),
+        "expected_order_value": ggf.conditional_expected_average_profit(f, m),
+        "predicted_clv": ggf.customer_lifetime_value(
+            bgf, f, r, t, m, time=months, discount_rate=(1 + discount_rate) ** (1 / 12) - 1, freq="D"
+        ),
+    }

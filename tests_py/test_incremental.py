@@ -27,9 +27,22 @@ from segmart.append import LATE_CUSTOMER_ID, split_for_append
 
 SCHEMAS = ("staging", "intermediate", "marts")
 # History keeps one snapshot per as-of date: the incremental warehouse also holds the snapshot of
-# the first build, so it is compared at the latest as-of date; migrations pair snapshots.
-LATEST_ONLY = {"customer_segment_history": "as_of_date = (select max(as_of_date) from {relation})"}
+# the first build, so it is compared at the latest as-of date; migrations pair snapshots. So do
+# the histories of model fits, by the as-of date fitted at: every build refits here (var refit),
+# so that the models are compared on the same data, not on a fit reused from the first build.
+LATEST_FIT = "fitted_as_of = (select max(fitted_as_of) from {relation})"
+LATEST_ONLY = {
+    "customer_segment_history": "as_of_date = (select max(as_of_date) from {relation})",
+    "int_clv_parameters_fitted": LATEST_FIT,
+    "clv_model_parameter_history": LATEST_FIT,
+    "int_wallet_peer_quantiles_fitted": LATEST_FIT,
+    "wallet_peer_quantile_history": LATEST_FIT,
+}
 SKIPPED = {"segment_migrations"}
+REFIT_EVERY_BUILD = ("--vars", json.dumps({"refit": True}))
+# when a run started: differs between two builds by design (staged_at: the run that staged a
+# row; fitted_at: the run that fitted)
+RUN_TIME_COLUMNS = ("staged_at", "fitted_at")
 
 
 # on Spark: the incremental models and what they are built from
@@ -103,8 +116,7 @@ def _relations(con) -> list[tuple[str, str, list[str]]]:
         from information_schema.columns
         where table_catalog = current_database() and table_schema in {SCHEMAS}
         group by all order by all""").fetchall()
-    # staged_at records which run staged a row: it differs between the two builds by design
-    return [(s, t, [c for c in cols if c != "staged_at"]) for s, t, cols in rows]
+    return [(s, t, [c for c in cols if c not in RUN_TIME_COLUMNS]) for s, t, cols in rows]
 
 
 @pytest.fixture(scope="module")
@@ -118,9 +130,9 @@ def split(tmp_path_factory, small_raw):
 def duckdb_builds(split):
     tmp, info = split
     incremental, full = tmp / "incremental.duckdb", tmp / "full.duckdb"
-    _dbt_run(tmp / "a", tmp / "before", incremental)
-    _dbt_run(tmp / "b", tmp / "after", incremental)
-    _dbt_run(tmp / "c", tmp / "after", full, "--full-refresh")
+    _dbt_run(tmp / "a", tmp / "before", incremental, *REFIT_EVERY_BUILD)
+    _dbt_run(tmp / "b", tmp / "after", incremental, *REFIT_EVERY_BUILD)
+    _dbt_run(tmp / "c", tmp / "after", full, "--full-refresh", *REFIT_EVERY_BUILD)
     con = duckdb.connect(str(incremental), read_only=True)
     con.execute(f"attach '{full}' as full_refresh (read_only)")
     yield con, info

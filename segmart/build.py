@@ -276,14 +276,18 @@ def build(
     dbt_args = list(dbt_args or [])
     tables = sources_are_tables(dbt_args) if sources_from_tables is None else sources_from_tables
     raw = fingerprint = backup = None
+    # a full refresh segmart decides on by itself rebuilds the tables, not the model fits: those
+    # follow their schedule (dbt macro refit_on_full_refresh); one the user asks for refits
+    implicit_full_refresh = False
     if final.exists() and final.with_name(final.name + ".wal").exists():
         # fold a leftover write-ahead log into the file before copying or keeping it
         duckdb.connect(str(final)).close()
     if tables:
         fingerprint_file.unlink(missing_ok=True)  # a later build from files must not trust it
         if "--full-refresh" not in dbt_args:
-            log.info("the raw data are tables: full refresh (customer_segment_history is kept)")
+            log.info("the raw data are tables: full refresh (customer_segment_history and the model fits are kept)")
             dbt_args.append("--full-refresh")
+            implicit_full_refresh = True
     else:
         raw = default_raw_dir()
         raw = raw if raw.is_absolute() else project_root() / raw
@@ -312,9 +316,10 @@ def build(
         if previous_digest != digest:
             log.info(
                 "the models changed since this warehouse was last built: full refresh "
-                "(customer_segment_history is kept)"
+                "(customer_segment_history and the model fits are kept)"
             )
             dbt_args.append("--full-refresh")
+            implicit_full_refresh = True
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
         stale.unlink(missing_ok=True)
@@ -333,6 +338,10 @@ def build(
         variable: str(work),
         "DBT_PROFILES_DIR": os.environ.get("DBT_PROFILES_DIR", str(project_root())),
     }
+    if implicit_full_refresh:
+        env["SEGMART_IMPLICIT_FULL_REFRESH"] = "1"
+    else:
+        env.pop("SEGMART_IMPLICIT_FULL_REFRESH", None)
     from segmart.privacy import pii_key
 
     pii_key(raw)  # creates (and says where) your own key before dbt runs, on data that is not the demo

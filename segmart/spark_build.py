@@ -7,11 +7,16 @@ as production CLV pipelines on Spark do it:
    read, with their tests (`--select ... --indirect-selection cautious`: the tests whose every
    parent is built by then).
 2. The CLV step (`run_step`, in a process of its own so that its Spark driver lets go of the
-   metastore before dbt opens it again): the executors condense the summary to distinct rows with
-   customer counts (segmart.clv_step.condensed_queries), the driver collects those and fits
-   segmart.clv, the executors score every buyer with a pandas UDF (mapInPandas over
-   segmart.clv_step.score), and both results are written as Parquet files under the schema of
-   source segmart_clv (var segmart_clv_schema), registered as external tables.
+   metastore before dbt opens it again), on DuckDB's schedule (segmart.clv_step.refit_reason:
+   var clv_refit_every_days, refit, an explicit --full-refresh, clv_parameters_pin): when a
+   refit is due the executors condense the summary to distinct rows with customer counts
+   (segmart.clv_step.condensed_queries), the driver collects those, fits segmart.clv and adds
+   the fit to the history of fits; the fit in use is the latest not after the as-of date, or the
+   pinned one (segmart.clv_step.select_fit); the executors score every buyer with it with a
+   pandas UDF (mapInPandas over segmart.clv_step.score). The history, the fit in use and the
+   predictions are written as Parquet files under the schema of source segmart_clv (var
+   segmart_clv_schema), registered as external tables: dbt's --full-refresh never drops the
+   history.
 3. dbt builds the rest (`--exclude` the same selection, cautious: every remaining model and
    test), reading the step's tables as source segmart_clv.
 
@@ -214,10 +219,31 @@ def _ship_clv_modules(spark) -> None:
 # --- the step ----------------------------------------------------------------------------------
 
 
-def run_step(target: str, manifest_path: Path) -> dict:
-    """Fit and score on Spark; returns the parameters row and `seconds` (wall time of each part).
-    Settings (the vars) come from the manifest that the first dbt run wrote: the configs of the
-    two CLV models."""
+def _read_history(sql, spark, table: dict, location: str):
+    """The step's history of fits (a pandas frame), or None before its first fit."""
+    schema, identifier = table["schema"], table["identifier"]
+    if not sql.rows(f"show tables in {schema} like '{identifier}'"):
+        return None
+    return spark.read.parquet(location).toPandas()
+
+
+def _write(spark, frame, columns: dict, location: str) -> None:
+    """A small table (the history, the fit in use) as one Parquet file at `location`, from rows
+    already on the driver (so the history may be rewritten where it was read)."""
+    from segmart import clv_step
+
+    spark.createDataFrame(clv_step.records(frame, columns), clv_step.spark_schema(columns)).coalesce(1).write.mode(
+        "overwrite"
+    ).parquet(location)
+
+
+def run_step(target: str, manifest_path: Path, full_refresh: bool = False) -> dict:
+    """Fit (on the schedule) and score on Spark; returns the parameters row in use and `seconds`
+    (wall time of each part). Settings (the vars) come from the manifest that the first dbt run
+    wrote: the configs of the CLV models. The schedule, history and pin are DuckDB's
+    (segmart.clv_step.refit_reason and select_fit): the history of fits is a table of its own
+    (source segmart_clv.clv_model_parameter_history), which dbt never rebuilds; a fit is added
+    only when the rule says so (full_refresh: the user asked for --full-refresh)."""
     import functools
     import time
 
@@ -234,13 +260,15 @@ def run_step(target: str, manifest_path: Path) -> dict:
             raise SparkBuildError(f"{manifest_path}: no model {name}")
         return found
 
-    fit_settings = clv_step.FitSettings.from_config(node("int_clv_parameters_fitted")["config"].get)
+    fit_config = node("int_clv_parameters_fitted")["config"]
+    fit_settings = clv_step.FitSettings.from_config(fit_config.get)
+    schedule = clv_step.Schedule.from_config(fit_config.get, full_refresh=full_refresh)
     score_settings = clv_step.ScoreSettings.from_config(node("int_customer_clv_predicted")["config"].get)
     summary = node("int_customer_btyd_summarised")["relation_name"]
     as_of_relation = node("int_as_of_date_resolved")["relation_name"]
     tables = {
         name: sources[f"source.segmart.segmart_clv.{name}"]
-        for name in ("clv_model_parameters", "customer_clv_predictions")
+        for name in ("clv_model_parameter_history", "clv_model_parameters", "customer_clv_predictions")
     }
     schema = tables["clv_model_parameters"]["schema"]
 
@@ -254,6 +282,10 @@ def run_step(target: str, manifest_path: Path) -> dict:
         sql.rows(f"create database if not exists {schema}")
         schema_location = _location(sql, f"describe database extended {schema}")
         spark.read.parquet(summary_location).createOrReplaceTempView(SUMMARY_VIEW)
+        locations = {name: f"{schema_location.rstrip('/')}/{name}" for name in tables}
+        history = clv_step.normalise_history(
+            _read_history(sql, spark, tables["clv_model_parameter_history"], locations["clv_model_parameter_history"])
+        )
         seconds["locate_tables"] = time.perf_counter() - started - seconds["connect"]
 
         collected = {"seconds": 0.0, "rows": 0}
@@ -265,24 +297,36 @@ def run_step(target: str, manifest_path: Path) -> dict:
             collected["rows"] += len(frame)
             return frame
 
+        reason = clv_step.refit_reason(history, as_of, schedule, fit_settings)
+        fitted_at = None
         begun = time.perf_counter()
-        parameters = clv_step.fit_parameters(query, SUMMARY_VIEW, fit_settings, as_of)
+        if reason is not None:
+            fitted_at = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("us")
+            fit = clv_step.fit_parameters(query, SUMMARY_VIEW, fit_settings, as_of, reason, fitted_at)
+            kept = history[history["fitted_as_of"] != fit["fitted_as_of"].iloc[0]]
+            history = clv_step.normalise_history(pd.concat([kept, fit], ignore_index=True) if len(kept) else fit)
+            _write(spark, history, clv_step.HISTORY_COLUMNS, locations["clv_model_parameter_history"])
         seconds["condense_and_collect"] = collected["seconds"]
         seconds["fit_on_driver"] = time.perf_counter() - begun - collected["seconds"]
-        row = {k: (None if pd.isna(v) else v) for k, v in parameters.iloc[0].to_dict().items()}
-        row["as_of_date"] = pd.Timestamp(row["as_of_date"]).date() if row["as_of_date"] is not None else None
+        row = clv_step.select_fit(history, as_of, schedule, fit_settings, refit_fitted_at=fitted_at)
         log.info(
-            "CLV fit on %s: %s (%s buyers, %s with repeats%s)",
+            "CLV fit on %s: %s, %s (%s%s)",
             target,
+            f"refit ({reason})"
+            if reason
+            else f"{row['fit_source'].replace('_', ' ')}, fitted as of {row['fitted_as_of']}",
             row["clv_method"] if row["converged"] else f"not usable: {row['failure_reason']}",
-            f"{row['customer_count']:,}",
-            f"{row['repeat_customer_count']:,}",
-            "" if row["fit_sample_fraction"] == 1 else f", a {row['fit_sample_fraction']:.4g} sample",
+            "no customer counts"
+            if row["customer_count"] is None
+            else f"{row['customer_count']:,} buyers, {row['repeat_customer_count']:,} with repeats",
+            "" if row["fit_sample_fraction"] in (None, 1) else f", a {row['fit_sample_fraction']:.4g} sample",
         )
-        locations = {name: f"{schema_location.rstrip('/')}/{name}" for name in tables}
-        spark.createDataFrame(
-            [tuple(row[name] for name in clv_step.PARAMETER_COLUMNS)], clv_step.spark_schema(clv_step.PARAMETER_COLUMNS)
-        ).coalesce(1).write.mode("overwrite").parquet(locations["clv_model_parameters"])
+        _write(
+            spark,
+            clv_step.typed_frame([row], clv_step.PARAMETER_COLUMNS),
+            clv_step.PARAMETER_COLUMNS,
+            locations["clv_model_parameters"],
+        )
 
         begun = time.perf_counter()
         _ship_clv_modules(spark)
@@ -308,7 +352,7 @@ def run_step(target: str, manifest_path: Path) -> dict:
         ", ".join(f"{part} {value:.1f}s" for part, value in seconds.items()),
         f"{collected['rows']:,}",
     )
-    return {**row, "seconds": seconds, "collected_rows": collected["rows"]}
+    return {**row, "refit_reason": reason, "seconds": seconds, "collected_rows": collected["rows"]}
 
 
 # --- the build ---------------------------------------------------------------------------------
@@ -398,6 +442,8 @@ def build(
     (target_dir / "run_results.before_clv_step.json").write_bytes((target_dir / "run_results.json").read_bytes())
     log.info("CLV step: fit on the driver, score on the executors")
     # a process of its own: its Spark driver must let go of the metastore before dbt runs again
+    # an explicit --full-refresh refits, as on DuckDB (macro refit_on_full_refresh)
+    full_refresh = "--full-refresh" in dbt_args and not env.get("SEGMART_IMPLICIT_FULL_REFRESH")
     done = subprocess.run(
         [
             sys.executable,
@@ -407,6 +453,7 @@ def build(
             target,
             "--manifest",
             str(manifest),
+            *(["--full-refresh"] if full_refresh else []),
             *(["--timings", str(timings)] if timings else []),
         ],
         check=False,
@@ -425,13 +472,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", required=True)
     parser.add_argument("--manifest", required=True, type=Path)
     parser.add_argument("--timings", type=Path, help="also write the parts' wall times here (JSON)")
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="refit whatever the schedule (dbt's --full-refresh)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("pyhive").setLevel(logging.WARNING)  # it logs every statement at INFO
     from segmart.clv import FitError
 
     try:
-        done = run_step(args.target, args.manifest)
+        done = run_step(args.target, args.manifest, full_refresh=args.full_refresh)
     except (SparkBuildError, FitError, ValueError) as exc:
         print(f"segmart: error: {exc}", file=sys.stderr)
         return 1

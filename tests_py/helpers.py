@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+
+import duckdb
 
 from segmart.layout import project_root
 
@@ -40,8 +43,44 @@ LATEST_ONLY = {"customer_segment_history": "as_of_date = (select max(as_of_date)
 
 
 # staged_at records which run staged a row, computed_as_of_date the as-of date of the build that
-# last recomputed a customer's state (DECISIONLOG.md "Incremental customer state")
-RUN_COLUMNS = frozenset({"staged_at", "computed_as_of_date"})
+# last recomputed a customer's state (DECISIONLOG.md "Incremental customer state"), fitted_at the
+# run that fitted a model; fit_source and is_refit_this_build say whether a build fitted, reused
+# or was given (pinned) the fit it scores with, not what the fit is
+RUN_COLUMNS = frozenset({"staged_at", "computed_as_of_date", "fitted_at", "fit_source", "is_refit_this_build"})
+
+# the histories of model fits: a warehouse built twice keeps the fits of both builds, a pinned
+# build fits nothing; compared through the fit in use (clv_model_parameters, the *_selected models)
+FIT_HISTORIES = frozenset(
+    {
+        "int_clv_parameters_fitted",
+        "clv_model_parameter_history",
+        "int_wallet_peer_quantiles_fitted",
+        "wallet_peer_quantile_history",
+    }
+)
+
+
+def pin_fits_of(database: Path, folder: Path) -> tuple[str, str]:
+    """`--vars` pinning a build to the BG/NBD + Gamma-Gamma fit and the wallet peer fit that the
+    warehouse `database` scores with (its histories written to Parquet files in `folder`): the
+    contract of an incremental build is to equal a full refresh with the same fitted parameters
+    (DECISIONLOG.md "Models are refit on a schedule")."""
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        pins = {}
+        for var, history, in_use in (
+            ("clv_parameters_pin", "clv_model_parameter_history", "marts.clv_model_parameters"),
+            ("wallet_peers_pin", "wallet_peer_quantile_history", "intermediate.int_wallet_peer_quantiles_selected"),
+        ):
+            path = folder / f"{history}.parquet"
+            con.execute(f"copy (select * from marts.{history}) to '{path}' (format parquet)")
+            fitted_as_of = con.execute(f"select distinct fitted_as_of from {in_use}").fetchall()
+            assert len(fitted_as_of) == 1, (in_use, fitted_as_of)
+            pins[var] = {"path": str(path), "fitted_as_of": str(fitted_as_of[0][0])}
+    finally:
+        con.close()
+    return "--vars", json.dumps(pins)
 
 
 def relations(con, schemas: tuple[str, ...], skipped: frozenset[str] = frozenset()) -> list[tuple[str, str, list[str]]]:
@@ -72,3 +111,28 @@ def differences(
         if extra or missing:
             different.append(f"{ours}{schema}.{name}: {extra} rows only there, {missing} only in {theirs}")
     return different
+
+
+def lifetimes_predictions(btyd, parameters, horizons=(90, 365), months: int = 12, discount_rate: float = 0.10) -> dict:
+    """The oracle of every predictive CLV column: lifetimes' BG/NBD and Gamma-Gamma given the
+    parameters r, alpha, a, b, p, q, v (a mapping), on a BTYD summary with lifetimes' columns
+    frequency, recency, T and monetary_value (days), with the project's default horizons."""
+    import pandas as pd
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+    bgf = BetaGeoFitter()
+    bgf.params_ = pd.Series({k: float(parameters[k]) for k in ["r", "alpha", "a", "b"]})
+    bgf.predict = bgf.conditional_expected_number_of_purchases_up_to_time  # fit() sets this alias
+    ggf = GammaGammaFitter()
+    ggf.params_ = pd.Series({k: float(parameters[k]) for k in ["p", "q", "v"]})
+    f, r, t, m = btyd["frequency"], btyd["recency"], btyd["T"], btyd["monetary_value"]
+    short, long = horizons
+    return {
+        "p_alive": bgf.conditional_probability_alive(f, r, t),
+        "expected_purchases_short_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(short, f, r, t),
+        "expected_purchases_prediction_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(long, f, r, t),
+        "expected_order_value": ggf.conditional_expected_average_profit(f, m),
+        "predicted_clv": ggf.customer_lifetime_value(
+            bgf, f, r, t, m, time=months, discount_rate=(1 + discount_rate) ** (1 / 12) - 1, freq="D"
+        ),
+    }

@@ -7,9 +7,8 @@ import subprocess
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pytest
-from helpers import PROJECT, dbt_executable, scratch_env
+from helpers import PROJECT, dbt_executable, lifetimes_predictions, scratch_env
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 
 from segmart import clv, clv_step
@@ -56,21 +55,7 @@ def test_predictions_equal_lifetimes_given_the_same_parameters(warehouse, btyd, 
         .set_index("customer_id")
     )
     assert list(ours.index) == list(btyd.index)
-    bgf = BetaGeoFitter()
-    bgf.params_ = pd.Series({k: parameters[k] for k in ["r", "alpha", "a", "b"]})
-    bgf.predict = bgf.conditional_expected_number_of_purchases_up_to_time  # fit() sets this alias
-    ggf = GammaGammaFitter()
-    ggf.params_ = pd.Series({k: parameters[k] for k in ["p", "q", "v"]})
-    f, r, t, m = btyd["frequency"], btyd["recency"], btyd["T"], btyd["monetary_value"]
-    expected = {
-        "p_alive": bgf.conditional_probability_alive(f, r, t),
-        "expected_purchases_short_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(90, f, r, t),
-        "expected_purchases_prediction_horizon": bgf.conditional_expected_number_of_purchases_up_to_time(365, f, r, t),
-        "expected_order_value": ggf.conditional_expected_average_profit(f, m),
-        "predicted_clv": ggf.customer_lifetime_value(
-            bgf, f, r, t, m, time=12, discount_rate=1.1 ** (1 / 12) - 1, freq="D"
-        ),
-    }
+    expected = lifetimes_predictions(btyd, parameters)
     for column, values in expected.items():
         np.testing.assert_allclose(
             ours[column].to_numpy(), np.asarray(values, dtype=float), rtol=1e-6, atol=1e-9, err_msg=column

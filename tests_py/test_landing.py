@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from helpers import PROJECT, dbt_executable, differences, relations, scratch_env
+from helpers import FIT_HISTORIES, PROJECT, dbt_executable, differences, pin_fits_of, relations, scratch_env
 
 from segmart.append import LATE_CUSTOMER_ID, split_for_append
 from segmart.layout import RAW_COLUMNS, landed_files
@@ -34,8 +34,9 @@ from segmart.rawcheck import RawLayoutError, check_raw
 INCREMENTAL = ("orders", "order_items", "customer_events")
 SCHEMAS = ("staging", "intermediate", "marts")
 # not comparable with a one-file build: the record of landed files (empty there); pairs of
-# history snapshots (helpers.relations leaves out staged_at, which says which run staged a row)
-SKIPPED = frozenset({"base_raw__files", "segment_migrations"})
+# history snapshots (helpers.relations leaves out staged_at, which says which run staged a row);
+# the histories of model fits (the other builds are pinned to the incremental build's fits)
+SKIPPED = frozenset({"base_raw__files", "segment_migrations"}) | FIT_HISTORIES
 
 
 def _dbt(tmp_path, raw, database, *extra, command="build"):
@@ -90,8 +91,10 @@ def landing(tmp_path_factory, small_raw):
     for table, (data, times) in garbled.items():
         (zone / table / first).write_bytes(data)
         os.utime(zone / table / first, ns=times)
-    _build(tmp / "b3", one, tmp / "one.duckdb")
-    _build(tmp / "b4", zone, tmp / "full.duckdb", "--full-refresh")
+    # compared with the same fitted parameters as the incremental build (pinned)
+    pinned = pin_fits_of(landed, tmp / "fits")
+    _build(tmp / "b3", one, tmp / "one.duckdb", *pinned)
+    _build(tmp / "b4", zone, tmp / "full.duckdb", "--full-refresh", *pinned)
     con = duckdb.connect(str(landed), read_only=True)
     con.execute(f"attach '{tmp / 'one.duckdb'}' as one_file (read_only)")
     con.execute(f"attach '{tmp / 'full.duckdb'}' as full_refresh (read_only)")

@@ -50,3 +50,25 @@ def test_the_steps_run_in_order_with_the_raw_folders_currency_and_time_zone(tmp_
         assert env["SEGMART_REPORTING_CURRENCY"] == "EUR"
         assert env["SEGMART_BUSINESS_TIMEZONE"] == "Europe/Berlin"
         assert env["SEGMART_PII_SALT"] == own_key
+
+
+def test_an_explicit_full_refresh_reaches_the_clv_step(tmp_path, monkeypatch):
+    """The CLV step refits on `--full-refresh` as DuckDB's fit model does (macro
+    refit_on_full_refresh), not on one segmart decided on by itself (SEGMART_IMPLICIT_FULL_REFRESH)."""
+    target = tmp_path / "target"
+    target.mkdir()
+    monkeypatch.setenv("SEGMART_RAW_DIR", str(tmp_path / "raw"))
+    steps = []
+
+    def fake_run(command, check, cwd, env):
+        if command[1:3] == ["-m", "segmart.spark_build"]:
+            steps.append(command)
+        (target / "run_results.json").write_text('{"results": []}')
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(spark_build.subprocess, "run", fake_run)
+    spark_build.build("spark", ["--target-path", str(target)])
+    spark_build.build("spark", ["--target-path", str(target), "--full-refresh"])
+    monkeypatch.setenv("SEGMART_IMPLICIT_FULL_REFRESH", "1")
+    spark_build.build("spark", ["--target-path", str(target), "--full-refresh"])
+    assert ["--full-refresh" in step for step in steps] == [False, True, False]

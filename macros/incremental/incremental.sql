@@ -210,27 +210,29 @@ union
     {{ return(api.Relation.create(identifier=this.identifier ~ '__touched_keys').include(database=false, schema=false)) }}
 {%- endmacro %}
 
-{#- A table of snapshots by as_of_date: a build adds or replaces its own date's rows.
-    full_refresh=false: past dates cannot be rebuilt from today's data, --full-refresh keeps them. -#}
-{% macro as_of_date_incremental() -%}
-    {{ return(adapter.dispatch('as_of_date_incremental', 'segmart')()) }}
+{#- A table of snapshots by a date column (date_column, default as_of_date): a build adds or
+    replaces its own date's rows. full_refresh=false: past dates cannot be rebuilt from today's
+    data, --full-refresh keeps them. customer_segment_history (by as_of_date) and the history of
+    wallet peer quantile fits (int_wallet_peer_quantiles_fitted, by fitted_as_of). -#}
+{% macro as_of_date_incremental(date_column='as_of_date') -%}
+    {{ return(adapter.dispatch('as_of_date_incremental', 'segmart')(date_column)) }}
 {%- endmacro %}
 
-{% macro default__as_of_date_incremental() -%}
+{% macro default__as_of_date_incremental(date_column) -%}
     {{ config(
         materialized='incremental',
-        unique_key='as_of_date',
+        unique_key=date_column,
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
         full_refresh=false,
     ) }}
 {%- endmacro %}
 
-{% macro spark__as_of_date_incremental() -%}
+{% macro spark__as_of_date_incremental(date_column) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by=['as_of_date'],
+        partition_by=[date_column],
         file_format='parquet',
         on_schema_change='append_new_columns',
         full_refresh=false,

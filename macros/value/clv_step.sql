@@ -16,3 +16,24 @@
     {%- endif -%}
     {{ return(found is not none) }}
 {%- endmacro %}
+
+{#- The columns of one BG/NBD + Gamma-Gamma fit (segmart.clv_step.FIT_COLUMNS), cast to their
+    types, as the Spark models read them from the segmart step's tables; all NULL with
+    nulls=true (a stand-in without the table). -#}
+{% macro clv_fit_columns(nulls=false) -%}
+    {%- set columns = [('clv_method', dbt.type_string())] -%}
+    {%- for parameter in ['r', 'alpha', 'a', 'b', 'p', 'q', 'v', 'bg_nbd_log_likelihood', 'gamma_gamma_log_likelihood'] -%}
+        {%- do columns.append((parameter, type_double())) -%}
+    {%- endfor -%}
+    {%- do columns.extend([
+        ('customer_count', dbt.type_bigint()),
+        ('repeat_customer_count', dbt.type_bigint()),
+        ('converged', 'boolean'),
+        ('failure_reason', dbt.type_string()),
+        ('time_unit_days', type_double()),
+        ('fit_sample_fraction', type_double()),
+    ]) -%}
+    {%- for name, type in columns %}
+    cast({{ 'null' if nulls else name }} as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

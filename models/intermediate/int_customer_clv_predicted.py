@@ -1,4 +1,6 @@
-"""Per-customer BG/NBD and Gamma-Gamma predictions from the fitted clv_model_parameters:
+"""Per-customer BG/NBD and Gamma-Gamma predictions from the fit the build scores with
+(int_clv_parameters_selected, published as clv_model_parameters: the latest fit not after the
+as-of date, or the pinned one):
 P(alive), expected purchases over two horizons, expected spend per purchase and predicted CLV
 (monthly discounting), by segmart.clv_step.score (the function the segmart step runs on Spark's
 executors). NULL everywhere when the fit is not usable (clv_method not_available). Customers
@@ -18,7 +20,7 @@ def model(dbt, session):
         "discount_rate": dbt.config.get("discount_rate"),
     }
     settings = clv_step.ScoreSettings.from_config(config.get)
-    fitted = dbt.ref("int_clv_parameters_fitted")
+    fitted = dbt.ref("int_clv_parameters_selected")
     summary = dbt.ref("int_customer_btyd_summarised")
     if hasattr(summary, "toPandas"):
         # dbt-databricks: score on the executors (not run in this project's tests)

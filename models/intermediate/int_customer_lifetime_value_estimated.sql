@@ -1,6 +1,7 @@
 {#- One row per customer: historical value, simple LTV, discounted CLV (finite and infinite
-    horizon), predictive CLV (BG/NBD + Gamma-Gamma) and its expected profit (predicted CLV × the
-    customer's margin rate). See _value__docs.md for each method. -#}
+    horizon), predictive CLV (BG/NBD + Gamma-Gamma, with the as-of date of the fit it used) and
+    its expected profit (predicted CLV × the customer's margin rate). See _value__docs.md for
+    each method. -#}
 with
 
 features as (
@@ -15,9 +16,14 @@ predictions as (
 
 ),
 
+-- the fit the predictions used (refit on a schedule, or pinned)
 parameters as (
 
-    select clv_method from {{ ref('int_clv_parameters_fitted') }}
+    select
+        clv_method,
+        converged,
+        fitted_as_of
+    from {{ ref('int_clv_parameters_selected') }}
 
 ),
 
@@ -126,7 +132,9 @@ final as (
         annualised.margin_rate_source,
         -- expected profit: predicted CLV (already discounted) × margin rate; NULL without costs or fit
         annualised.predicted_clv * annualised.margin_rate as predicted_profit,
-        case when annualised.is_prospect then 'not_applicable' else parameters.clv_method end as clv_method
+        case when annualised.is_prospect then 'not_applicable' else parameters.clv_method end as clv_method,
+        case when not annualised.is_prospect and parameters.converged then parameters.fitted_as_of end
+            as clv_fitted_as_of
     from annualised
     cross join parameters
 

@@ -3,7 +3,8 @@
     categories answered plus the wallet of the rest (each unanswered category's realistic wallet
     among peers, at least our spend outside the answered categories); the conflict flag compares
     our spend in the answered categories with their stated wallet. Customers never surveyed get
-    the realistic wallet estimated from peers. -#}
+    the realistic wallet estimated from peers (the peer quantile fit in use:
+    int_wallet_peer_quantiles_selected, its date in wallet_peers_fitted_as_of). -#}
 with
 
 peers as (
@@ -12,17 +13,29 @@ peers as (
 
 ),
 
+-- the peer quantile fit in use (refit on a schedule, or pinned)
+peer_fit as (
+
+    select * from {{ ref('int_wallet_peer_quantiles_selected') }}
+
+),
+
 estimates as (
 
     {{ peer_quantile_estimates(
         relation=ref('int_customer_peers_assigned'),
         entity='customer_id',
-        peer_keys=['customer_type', 'city_tier', 'income_band'],
-        value='our_spend_in_year_window',
-        quantile=var('wallet_quantile'),
-        min_peers=var('wallet_min_peer_group_size'),
-        active='is_active_last_year'
+        peer_keys=wallet_peer_keys(),
+        quantiles='peer_fit',
+        scope='customer',
+        min_peers=var('wallet_min_peer_group_size')
     ) }}
+
+),
+
+peer_fit_date as (
+
+    select max(fitted_as_of) as wallet_peers_fitted_as_of from peer_fit
 
 ),
 
@@ -85,12 +98,14 @@ final as (
             'peers.our_spend_in_year_window', 'stated.stated_wallet', 'estimates.estimated_wallet',
             stated_scope_spend='stated.our_spend_stated_categories',
             unanswered_wallet='stated.unanswered_wallet'
-        ) }}
+        ) }},
+        peer_fit_date.wallet_peers_fitted_as_of
     from peers
     left join estimates
         on peers.customer_id = estimates.customer_id
     left join stated_with_rest as stated
         on peers.customer_id = stated.customer_id
+    cross join peer_fit_date
 
 )
 

@@ -1,15 +1,16 @@
 {#- Spark: the segmart step's tables belong to this build. They are written by `segmart build`
-    between dbt's two runs; a plain `dbt build` afterwards on new data would read tables fitted
-    for another as-of date or other customers. One row per problem: the parameters' as-of date
-    is not the build's, a buyer has no prediction or a prediction has no buyer, or the fit on
-    every buyer counted another number of them. Off where the Python models fit (DuckDB, Databricks). -#}
+    between dbt's two runs; a plain `dbt build` afterwards on new data would read tables chosen
+    for another as-of date or other customers. One row per problem: the parameters were chosen
+    for another as-of date than the build's, a buyer has no prediction or a prediction has no
+    buyer, or a fit this build made on every buyer counted another number of them (a reused fit
+    was made on earlier data). Off where the Python models fit (DuckDB, Databricks). -#}
 {{ config(enabled=target.type not in ['duckdb', 'databricks']) }}
 
 with
 
 fitted as (
 
-    select * from {{ ref('int_clv_parameters_fitted') }}
+    select * from {{ ref('int_clv_parameters_selected') }}
 
 ),
 
@@ -33,7 +34,7 @@ scored as (
 
 problems as (
 
-    select 'fitted as of another date' as problem, cast(fitted.as_of_date as {{ dbt.type_string() }}) as detail
+    select 'chosen for another as-of date' as problem, cast(fitted.as_of_date as {{ dbt.type_string() }}) as detail
     from fitted
     cross join resolved
     where fitted.as_of_date <> resolved.as_of_date
@@ -53,7 +54,8 @@ problems as (
     select 'fitted on another number of buyers' as problem, cast(fitted.customer_count as {{ dbt.type_string() }}) as detail
     from fitted
     where
-        fitted.fit_sample_fraction = 1
+        fitted.is_refit_this_build
+        and fitted.fit_sample_fraction = 1
         and fitted.customer_count <> (select count(*) from buyers)
 
 )

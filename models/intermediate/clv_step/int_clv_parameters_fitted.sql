@@ -1,40 +1,19 @@
-{#- int_clv_parameters_fitted on Spark: the parameters the segmart step fitted (source
-    segmart_clv.clv_model_parameters), read column by column with their types. Without that
-    table (a plain `dbt build` instead of `segmart build --target spark`) and with
-    clv_fit_failure warn: one row with the buyer counts, clv_method not_available and the
-    reason, so the predictive columns are NULL and the rest builds; with error the build stops
-    and says how to run the step (macro clv_step_table_exists). The test
-    clv_step_tables_are_current fails when the table was fitted for another as-of date. -#}
-{%- set fitted = source('segmart_clv', 'clv_model_parameters') -%}
-{%- set buyers = ref('int_customer_btyd_summarised') -%}
-{%- set as_of = ref('int_as_of_date_resolved') -%}
-{%- if clv_step_table_exists(fitted) %}
+{#- int_clv_parameters_fitted on Spark: the history of fits the segmart step keeps (source
+    segmart_clv.clv_model_parameter_history: the step adds a fit on the schedule of
+    clv_refit_every_days, as the DuckDB Python model does), read column by column with their
+    types. Without that table (a plain `dbt build` instead of `segmart build --target spark`,
+    clv_fit_failure warn): no fit; with error the build stops and says how to run the step
+    (macro clv_step_table_exists). -#}
+{%- set history = source('segmart_clv', 'clv_model_parameter_history') -%}
+{%- set exists = clv_step_table_exists(history) -%}
 select
-    cast(as_of_date as date) as as_of_date,
-    cast(clv_method as {{ dbt.type_string() }}) as clv_method,
-    {%- for parameter in ['r', 'alpha', 'a', 'b', 'p', 'q', 'v', 'bg_nbd_log_likelihood', 'gamma_gamma_log_likelihood'] %}
-    cast({{ parameter }} as {{ type_double() }}) as {{ parameter }},
-    {%- endfor %}
-    cast(customer_count as {{ dbt.type_bigint() }}) as customer_count,
-    cast(repeat_customer_count as {{ dbt.type_bigint() }}) as repeat_customer_count,
-    cast(converged as boolean) as converged,
-    cast(failure_reason as {{ dbt.type_string() }}) as failure_reason,
-    cast(time_unit_days as {{ type_double() }}) as time_unit_days,
-    cast(fit_sample_fraction as {{ type_double() }}) as fit_sample_fraction
-from {{ fitted }}
+    cast({{ 'fitted_as_of' if exists else 'null' }} as date) as fitted_as_of,
+    {{ clv_fit_columns(nulls=not exists) }},
+    cast({{ 'fit_settings' if exists else 'null' }} as {{ dbt.type_string() }}) as fit_settings,
+    cast({{ 'fit_reason' if exists else 'null' }} as {{ dbt.type_string() }}) as fit_reason,
+    cast({{ 'fitted_at' if exists else 'null' }} as {{ dbt.type_timestamp() }}) as fitted_at
+{%- if exists %}
+from {{ history }}
 {%- else %}
-select
-    (select as_of_date from {{ as_of }}) as as_of_date,
-    'not_available' as clv_method,
-    {%- for parameter in ['r', 'alpha', 'a', 'b', 'p', 'q', 'v', 'bg_nbd_log_likelihood', 'gamma_gamma_log_likelihood'] %}
-    cast(null as {{ type_double() }}) as {{ parameter }},
-    {%- endfor %}
-    count(*) as customer_count,
-    count(case when btyd_frequency > 0 then 1 end) as repeat_customer_count,
-    false as converged,
-    'no CLV fit on {{ target.type }}: the segmart step fits it between two dbt runs, so build with `segmart build --target {{ target.name }}`'
-        as failure_reason,
-    cast({{ var('btyd_time_unit_days') }} as {{ type_double() }}) as time_unit_days,
-    cast(1 as {{ type_double() }}) as fit_sample_fraction
-from {{ buyers }}
+where false
 {%- endif %}

@@ -1,11 +1,11 @@
 {#- The clv_model_parameters mart as BI tools and analysts read it: the columns of
-    int_clv_parameters_fitted, named one by one so that the interface changes only on purpose
-    (each documented in _value__models.yml). -#}
+    int_clv_parameters_selected (the fit this build scores with), named one by one so that the
+    interface changes only on purpose (each documented in _value__models.yml). -#}
 with
 
 fitted as (
 
-    select * from {{ ref('int_clv_parameters_fitted') }}
+    select * from {{ ref('int_clv_parameters_selected') }}
 
 ),
 
@@ -13,6 +13,10 @@ final as (
 
     select
         as_of_date,
+        fitted_as_of,
+        fit_source,
+        is_refit_this_build,
+        fit_reason,
         clv_method,
         r,
         alpha,

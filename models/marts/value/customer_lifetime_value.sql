@@ -36,7 +36,8 @@ final as (
         margin_rate,
         margin_rate_source,
         predicted_profit,
-        clv_method
+        clv_method,
+        clv_fitted_as_of
     from estimated
 
 )

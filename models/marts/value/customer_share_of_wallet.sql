@@ -26,7 +26,8 @@ final as (
         wallet_source,
         share_of_wallet,
         has_wallet_conflict,
-        wallet_headroom
+        wallet_headroom,
+        wallet_peers_fitted_as_of
     from wallets
 
 )

@@ -33,6 +33,16 @@ def package_version() -> str:
         return "unknown"
 
 
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    return number
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -45,7 +55,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     manifest = generate(
-        args.customers, args.seed, Path(args.out), args.start_date, args.end_date, progress=_progress_bar()
+        args.customers,
+        args.seed,
+        Path(args.out),
+        args.start_date,
+        args.end_date,
+        progress=_progress_bar(),
+        workers=args.workers,
     )
     seconds = time.perf_counter() - started
     rows = manifest["rows"]
@@ -282,6 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", default=str(default_raw_dir()), help="raw folder (default: $SEGMART_RAW_DIR or data/raw)")
     gen.add_argument("--start-date", type=_date, default=dt.date(2021, 1, 1), help="first day of history")
     gen.add_argument("--end-date", type=_date, default=dt.date(2025, 12, 31), help="last day of history")
+    gen.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="processes generating chunks of customers (default: one per core); the files do not depend on it",
+    )
     gen.set_defaults(func=_cmd_generate)
 
     imp = sub.add_parser("import", help="map your own orders (or order lines) export onto the raw layout")

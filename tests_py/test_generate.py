@@ -6,10 +6,14 @@ import datetime as dt
 import hashlib
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from segmart.generate import generate
+from segmart import generate as generate_module
+from segmart.generate import _local_text, generate
 from segmart.layout import RAW_COLUMNS
 
 
@@ -24,6 +28,54 @@ def test_same_seed_gives_identical_bytes(tmp_path):
     a, b, c = (_digests(tmp_path / x) for x in "abc")
     assert a == b
     assert a["orders.parquet"] != c["orders.parquet"]
+
+
+def test_workers_do_not_change_a_byte(tmp_path, monkeypatch):
+    """Chunks drawn by 1, 2 or 3 worker processes give the same files (small chunks: 5 of them)."""
+    monkeypatch.setattr(generate_module, "CHUNK_CUSTOMERS", 500)
+    digests = []
+    for workers in (1, 2, 3):
+        generate(2_300, seed=5, out_dir=tmp_path / str(workers), progress=False, workers=workers)
+        digests.append(_digests(tmp_path / str(workers)))
+    assert digests[0] == digests[1] == digests[2]
+    assert len(pq.ParquetFile(tmp_path / "2" / "orders.parquet").metadata.to_dict()["row_groups"]) == 5
+
+
+def test_ids_run_on_across_chunks(tmp_path, monkeypatch):
+    """Orders, events and survey answers are numbered 1..n over the whole file, whichever worker
+    drew their chunk: the chunks number within themselves and the writer numbers them on."""
+    monkeypatch.setattr(generate_module, "CHUNK_CUSTOMERS", 400)
+    folder = tmp_path / "raw"
+    manifest = generate(2_000, seed=9, out_dir=folder, progress=False, workers=2)
+    con = duckdb.connect()
+    for table, column, digits in [
+        ("orders", "order_id", 10),
+        ("customer_events", "event_id", 11),
+        ("wallet_survey", "response_id", 9),
+    ]:
+        low, high, distinct, width = con.execute(f"""
+            select min(cast(substr({column}, 2) as bigint)), max(cast(substr({column}, 2) as bigint)),
+                   count(distinct {column}), max(length({column}))
+            from '{folder}/{table}.parquet'
+        """).fetchone()
+        duplicates = manifest["dirty"][table].get("duplicate_id", 0)
+        assert (low, high, distinct, width) == (1, manifest["rows"][table] - duplicates, high, digits + 1), table
+    lines_without_order = con.execute(f"""
+        select count(*) from '{folder}/order_items.parquet' as i
+        anti join '{folder}/orders.parquet' as o using (order_id)
+    """).fetchone()[0]
+    assert lines_without_order == 0
+
+
+@pytest.mark.parametrize(
+    "fmt", ["%Y-%m-%d %H:%M:%S", "%Y%m%d", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S+08:00", "%Y/%m/%d %H:%M"]
+)
+def test_local_text_writes_what_arrow_strftime_writes(fmt):
+    rng = np.random.default_rng(3)
+    # 1890 to 2096, both sides of 1970 and of leap days, and the day boundaries
+    epoch = np.concatenate([rng.integers(-2_524_608_000, 3_976_214_400, 50_000), [0, -1, 86_399, 86_400, 951_782_400]])
+    expected = pc.strftime(pa.array(epoch, pa.timestamp("s")), format=fmt)
+    assert _local_text(epoch, fmt).equals(expected)
 
 
 def test_every_table_has_the_raw_layout_as_text(small_raw):

@@ -297,19 +297,61 @@ class Chunk:
 # small vectorised helpers
 
 
+def _fixed_width_text(n: int, pieces: list) -> pa.Array:
+    """n strings of the same width, each the concatenation of `pieces`: literal bytes, or
+    (values, digits) for n non-negative integers written with that many digits (zero-padded),
+    written digit by digit into one buffer: much faster than formatting through Arrow kernels."""
+    width = sum(len(piece) if isinstance(piece, bytes) else piece[1] for piece in pieces)
+    text = np.empty((n, width), dtype=np.uint8)
+    column = 0
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            text[:, column : column + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
+            column += len(piece)
+            continue
+        value, digits = piece
+        for position in range(digits - 1, -1, -1):
+            text[:, column + position] = 48 + value % 10
+            value = value // 10
+        column += digits
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(text))
+
+
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
-    text = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
-    return pc.binary_join_element_wise(pa.scalar(prefix), text, "")
+    """prefix + the number zero-padded to `width` digits (wider numbers are written in full)."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if numbers.size and (numbers.min() < 0 or numbers.max() >= 10**width):
+        text = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
+        return pc.binary_join_element_wise(pa.scalar(prefix), text, "")
+    return _fixed_width_text(numbers.size, [prefix.encode(), (numbers, width)])
 
 
 def _money(cents: np.ndarray) -> pa.Array:
-    """Cents (int64) as '123.45' strings; negative values keep their sign."""
+    """Cents (int64) as '123.45' strings; negative values keep their sign. Written digit by
+    digit into one buffer, as _fixed_width_text, with each value's own width."""
     cents = np.asarray(cents, dtype=np.int64)
-    sign = np.where(cents < 0, "-", "")
+    negative = cents < 0
     absolute = np.abs(cents)
-    whole = pc.cast(pa.array(absolute // 100), pa.string())
-    frac = pc.utf8_lpad(pc.cast(pa.array(absolute % 100), pa.string()), 2, "0")
-    return pc.binary_join_element_wise(pa.array(sign, pa.string()), whole, ".", frac, "")
+    whole, fraction = absolute // 100, absolute % 100
+    digits = np.ones(cents.size, dtype=np.int64)  # digits of the whole part
+    power = 10
+    while cents.size and power <= whole.max():
+        digits += whole >= power
+        power *= 10
+    offsets = np.zeros(cents.size + 1, dtype=np.int64)
+    np.cumsum(negative + digits + 3, out=offsets[1:])
+    text = np.empty(offsets[-1], dtype=np.uint8)
+    start = offsets[:-1]
+    text[start[negative]] = ord("-")
+    point = start + negative + digits  # where the decimal point goes
+    for position in range(int(digits.max(initial=1))):
+        has = digits > position
+        text[point[has] - 1 - position] = 48 + whole[has] // 10**position % 10
+    text[point] = ord(".")
+    text[point + 1] = 48 + fraction // 10
+    text[point + 2] = 48 + fraction % 10
+    return pa.StringArray.from_buffers(cents.size, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(text))
 
 
 _TIME_FIELDS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
@@ -317,8 +359,8 @@ _TIME_FIELDS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
 
 def _local_text(epoch_seconds: np.ndarray, fmt: str = "%Y-%m-%d %H:%M:%S") -> pa.Array:
     """Seconds since 1970 (local time, no zone) as text in `fmt` (%Y %m %d %H %M %S and literal
-    characters), byte for byte what Arrow's strftime writes, but written digit by digit into one
-    fixed-width buffer: strftime was a third of the generator's time."""
+    characters), byte for byte what Arrow's strftime writes, but as fixed-width text (strftime
+    was a third of the generator's time)."""
     epoch = np.asarray(epoch_seconds, dtype="int64")
     parts = [fmt[i : i + 2] if fmt[i] == "%" else fmt[i] for i in range(len(fmt)) if i == 0 or fmt[i - 1] != "%"]
     days = epoch.astype("datetime64[s]").astype("datetime64[D]")
@@ -336,22 +378,15 @@ def _local_text(epoch_seconds: np.ndarray, fmt: str = "%Y-%m-%d %H:%M:%S") -> pa
         "%M": seconds // 60 % 60,
         "%S": seconds % 60,
     }
-    pieces = [part.encode() if part not in _TIME_FIELDS else _TIME_FIELDS[part] for part in parts]
-    width = sum(len(p) if isinstance(p, bytes) else p for p in pieces)
-    text = np.empty((epoch.size, width), dtype=np.uint8)
-    column = 0
-    for part, piece in zip(parts, pieces, strict=True):
-        if isinstance(piece, bytes):
-            text[:, column : column + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
-            column += len(piece)
-            continue
-        value = values[part]
-        for position in range(piece - 1, -1, -1):
-            text[:, column + position] = 48 + value % 10
-            value = value // 10
-        column += piece
-    offsets = np.arange(0, (epoch.size + 1) * width, width, dtype=np.int32)
-    return pa.StringArray.from_buffers(epoch.size, pa.py_buffer(offsets), pa.py_buffer(text))
+    pieces = [(values[part], _TIME_FIELDS[part]) if part in _TIME_FIELDS else part.encode() for part in parts]
+    return _fixed_width_text(epoch.size, pieces)
+
+
+def _other_rows(n: int, rows: np.ndarray) -> np.ndarray:
+    """0 .. n-1 without `rows`, ascending (np.setdiff1d's answer, without its sort)."""
+    keep = np.ones(n, dtype=bool)
+    keep[rows] = False
+    return np.flatnonzero(keep)
 
 
 def _with_nulls(values: pa.Array, null_mask: np.ndarray) -> pa.Array:
@@ -892,7 +927,7 @@ class Generator:
         )
         for reason, rows in [(R_MISSING_CUSTOMER, missing), (R_BAD_TS, bad), (R_FUTURE_TS, fut), (R_AGE, age)]:
             counter.add_dirty("customers", reason, rows.size)
-        dup = pick(np.setdiff1d(np.arange(n), dirty_customers), 1)[0]
+        dup = pick(_other_rows(n, dirty_customers), 1)[0]
         self._append_copies(tables, "customers", dup)
         counter.add_dirty("customers", R_DUPLICATE, dup.size)
 
@@ -960,7 +995,7 @@ class Generator:
             items["quantity"] = _set(items["quantity"], bad_qty, "two")
             counter.add_dirty("order_items", R_NEGATIVE, neg_price.size)
             counter.add_dirty("order_items", R_BAD_NUMBER, bad_qty.size)
-            dup = pick(np.setdiff1d(np.arange(m), bad_orders), 1)[0]
+            dup = pick(_other_rows(m, bad_orders), 1)[0]
             self._append_copies(tables, "orders", dup)
             counter.add_dirty("orders", R_DUPLICATE, dup.size)
 

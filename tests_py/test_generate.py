@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from segmart import generate as generate_module
-from segmart.generate import _local_text, generate
+from segmart.generate import _ids, _local_text, _money, generate
 from segmart.layout import RAW_COLUMNS
 
 
@@ -76,6 +76,16 @@ def test_local_text_writes_what_arrow_strftime_writes(fmt):
     epoch = np.concatenate([rng.integers(-2_524_608_000, 3_976_214_400, 50_000), [0, -1, 86_399, 86_400, 951_782_400]])
     expected = pc.strftime(pa.array(epoch, pa.timestamp("s")), format=fmt)
     assert _local_text(epoch, fmt).equals(expected)
+
+
+def test_money_and_ids_are_written_as_python_formats_them():
+    rng = np.random.default_rng(4)
+    cents = np.concatenate([rng.integers(-(10**9), 10**12, 20_000), [0, -1, 5, -5, 99, 100, -100, 10**15]])
+    expected = [f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in cents.tolist()]
+    assert _money(cents).to_pylist() == expected
+    assert _money(np.array([], dtype=np.int64)).to_pylist() == []
+    numbers = np.concatenate([rng.integers(0, 10**10, 20_000), [0, 9_999_999_999, 10**10, 123]])
+    assert _ids("O", numbers, 10).to_pylist() == [f"O{n:010d}" for n in numbers.tolist()]
 
 
 def test_every_table_has_the_raw_layout_as_text(small_raw):

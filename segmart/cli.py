@@ -389,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.set_defaults(func=_cmd_validate)
 
-    ben = sub.add_parser("bench", help="benchmark dbt against a hand-written SQL baseline and the pandas path")
+    ben = sub.add_parser("bench", help="benchmark dbt against a hand-written SQL floor and the pandas path")
     ben.add_argument("--orders", default="1M", help="scale: 1M, 10M, 100M or a number of orders")
     ben.add_argument("--runs", type=int, default=3, help="runs to take the median of (default 3)")
     ben.add_argument("--seed", type=int, default=42, help="data seed (data are cached per scale and seed)")

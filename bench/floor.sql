@@ -145,10 +145,11 @@ select
     order_date,
     status,
     reporting_per_unit,
-    gross,
-    discount,
-    refund,
-    case when status = 'cancelled' then 0 else gross - discount - refund end as net_revenue,
+    -- exact, in 8 bytes: an accepted amount is at most max_amount
+    cast(gross as decimal(18, 8)) as gross,
+    cast(discount as decimal(18, 8)) as discount,
+    cast(refund as decimal(18, 8)) as refund,
+    cast(case when status = 'cancelled' then 0 else gross - discount - refund end as decimal(18, 8)) as net_revenue,
     cast(
         case
             when status = 'cancelled' then 0
@@ -200,8 +201,8 @@ select customer_id, category, sum(net_line_amount) as spend
 from lines
 group by customer_id, category;
 
--- customers known at the as-of date with their orders, BTYD summary and engagement
-create or replace temp table floor_features as
+-- per customer: orders, revenue windows and the BTYD summary up to the as-of date
+create or replace temp table floor_order_features as
 with
 orders as (
     select orders.*, date_diff('day', order_date, as_of_date) as age_days
@@ -243,7 +244,16 @@ btyd as (
         coalesce(cast(sum(amount) - arg_min(amount, order_date) as double) / nullif(count(*) - 1, 0), 0) as btyd_monetary_value
     from purchase_days cross join floor_as_of
     group by purchase_days.customer_id
-),
+)
+select per_customer.*, btyd.* exclude (customer_id)
+from per_customer
+left join btyd on per_customer.customer_id = btyd.customer_id;
+
+drop table floor_orders;
+
+-- per customer: engagement events up to the as-of date
+create or replace temp table floor_engagement as
+with
 events as (
     select
         nullif(trim(source.customer_id), '') as customer_id,
@@ -278,6 +288,10 @@ engagement as (
     )
     group by customer_id
 )
+select * from engagement;
+
+-- customers known at the as-of date with their orders, BTYD summary and engagement
+create or replace temp table floor_features as
 select
     customers.customer_id,
     as_of_date,
@@ -304,10 +318,10 @@ select
     coalesce(per_customer.orders_in_year_window, 0) as orders_in_year_window,
     coalesce(per_customer.net_revenue_in_year_window, 0) as net_revenue_in_year_window,
     per_customer.gross_margin_in_year_window,
-    btyd.btyd_frequency,
-    btyd.btyd_recency,
-    btyd.btyd_t,
-    btyd.btyd_monetary_value,
+    per_customer.btyd_frequency,
+    per_customer.btyd_recency,
+    per_customer.btyd_t,
+    per_customer.btyd_monetary_value,
     coalesce(engagement.page_views_in_engagement_window, 0) as page_views_in_engagement_window,
     coalesce(engagement.ad_clicks_in_engagement_window, 0) as ad_clicks_in_engagement_window,
     coalesce(engagement.review_count, 0) as review_count,
@@ -329,9 +343,8 @@ select
     ) as engagement_score
 from floor_customers_staged as customers
 cross join floor_as_of
-left join per_customer on customers.customer_id = per_customer.customer_id
-left join btyd on customers.customer_id = btyd.customer_id
-left join engagement on customers.customer_id = engagement.customer_id
+left join floor_order_features as per_customer on customers.customer_id = per_customer.customer_id
+left join floor_engagement as engagement on customers.customer_id = engagement.customer_id
 where coalesce(customers.signed_up_date, as_of_date) <= as_of_date;
 
 -- every known customer × every category (a category never bought is a spend of 0), and the
@@ -349,6 +362,8 @@ union all
 select
     customer_id, '*', peer_type, city_tier, peer_income_band, orders_in_year_window > 0, cast(net_revenue_in_year_window as double)
 from floor_features;
+
+drop table floor_category_spend;
 
 -- wallets: the stated ones (latest answer per customer and category) and the realistic ones
 -- (the wallet_quantile of 12-month spend among active peers: type × city tier × income band,
@@ -468,6 +483,8 @@ from spend
 inner join estimates using (category, peer_type, city_tier, income_band)
 left join surveyed on spend.customer_id = surveyed.customer_id
 where spend.category = '*';
+
+drop table floor_spend;
 
 -- the customers: features, RFM scores (gap-free quintiles), value tier and share of wallet
 create or replace table floor_customers as

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -39,6 +40,25 @@ def test_workers_do_not_change_a_byte(tmp_path, monkeypatch):
         digests.append(_digests(tmp_path / str(workers)))
     assert digests[0] == digests[1] == digests[2]
     assert len(pq.ParquetFile(tmp_path / "2" / "orders.parquet").metadata.to_dict()["row_groups"]) == 5
+
+
+def test_a_failing_worker_fails_the_run_and_leaves_nothing(tmp_path, monkeypatch):
+    """A chunk that fails in a worker process fails generate with its error; no raw folder, no
+    temporary folder and no spooled chunk is left behind."""
+    monkeypatch.setattr(generate_module, "CHUNK_CUSTOMERS", 300)
+    draw = generate_module.Generator.chunk
+
+    def failing(self, chunk_no, first_id, n):
+        if chunk_no == 3:
+            raise RuntimeError("chunk 3 failed")
+        return draw(self, chunk_no, first_id, n)
+
+    monkeypatch.setattr(generate_module.Generator, "chunk", failing)
+    spools = set(Path("/dev/shm").glob(".segmart-generate-*"))
+    with pytest.raises(RuntimeError, match="chunk 3 failed"):
+        generate(2_000, seed=1, out_dir=tmp_path / "raw", progress=False, workers=2)
+    assert list(tmp_path.iterdir()) == []
+    assert set(Path("/dev/shm").glob(".segmart-generate-*")) == spools
 
 
 def test_ids_run_on_across_chunks(tmp_path, monkeypatch):

@@ -162,6 +162,7 @@ def _node_times(work: Path) -> dict:
 def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None, run: dict | None = None) -> dict:
     """One measured run; `run` collects the steps as they finish, so a failure keeps them."""
     run = {} if run is None else run
+    run["load_average"] = [os.getloadavg()[0]]  # the machine may be shared: said beside the times
     database = work / "bench.duckdb"
     for leftover in [database, database.with_name(database.name + ".wal")]:
         leftover.unlink(missing_ok=True)
@@ -183,6 +184,7 @@ def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None,
             run["dbt_incremental"] = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
         finally:
             run["incremental_nodes"] = _node_times(work)
+    run["load_average"].append(os.getloadavg()[0])
     return run
 
 
@@ -282,6 +284,12 @@ def _median(runs: list[dict], step: str, metric: str) -> float | None:
     return statistics.median(values) if values else None
 
 
+def _load_range(runs: list[dict]) -> list[float] | None:
+    """The lowest and highest 1-minute load average seen at the start and end of the runs."""
+    loads = [load for r in runs for load in r.get("load_average", [])]
+    return [min(loads), max(loads)] if loads else None
+
+
 def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
     manifest = json.loads((raw / "_manifest.json").read_text())
     steps = ["dbt_models", "dbt_tests", "floor", "pandas_lifetimes", "dbt_incremental"]
@@ -321,6 +329,7 @@ def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
         "warehouse_btyd_s": btyd,
         "orders_per_second": manifest["rows"]["orders"] / models,
         "slowest_nodes": sorted(last_nodes.items(), key=lambda kv: -kv[1])[:10],
+        "load_average": _load_range(runs),
         "all_runs": runs,
     }
     return result
@@ -360,7 +369,13 @@ def markdown(result: dict) -> str:
         f"## {result['label']} orders ({result['orders']:,} orders, {result['customers']:,} customers)",
         "",
         f"Median of {result['runs']} run(s), {result['when']}; {result['machine']['cores']} cores, "
-        f"{result['machine']['memory_gb']} GiB, DuckDB memory_limit {result['machine']['duckdb_memory_limit']}.",
+        f"{result['machine']['memory_gb']} GiB, DuckDB memory_limit {result['machine']['duckdb_memory_limit']}"
+        + (
+            f"; load average {result['load_average'][0]:.1f}–{result['load_average'][1]:.1f} (1 min, at the runs' "
+            "start and end: other work on the machine slows both sides of a ratio)."
+            if result.get("load_average")
+            else "."
+        ),
         "",
         "| step | wall s | CPU s | peak MB |",
         "|---|---:|---:|---:|",

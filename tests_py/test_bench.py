@@ -39,7 +39,10 @@ def test_medians_ratios_and_report_section(tmp_path, monkeypatch):
     raw.mkdir()
     (raw / "_manifest.json").write_text('{"rows": {"orders": 1000, "customers": 100}}')
     runs = [_run(30, 12, 10, 40, 2), _run(20, 10, 10, 60, 4), _run(25, 50, 5, 50, 2)]
+    for run, loads in zip(runs, [[1.5, 2.0], [0.5, 3.25], [1.0, 1.0]], strict=True):
+        run["load_average"] = loads
     result = bench.summarise("1M", 1000, raw, runs)
+    assert result["load_average"] == [0.5, 3.25]
     assert result["medians"]["dbt_models"]["wall_s"] == 25
     assert result["ratios"]["dbt_models_over_floor"] == pytest.approx(2.5)
     assert result["ratios"]["dbt_tests_over_models"] == pytest.approx(12 / 25)
@@ -48,7 +51,7 @@ def test_medians_ratios_and_report_section(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "project_root", lambda: tmp_path)
     path = bench.write_report(result)
     first = path.read_text()
-    assert "**2.50×** (25.0 s / 10.0 s)" in first and "**25.0×** faster" in first
+    assert "**2.50×** (25.0 s / 10.0 s)" in first and "**25.0×** faster" in first and "load average 0.5–3.2" in first
     bench.write_report(result)  # the section is replaced, not appended
     assert path.read_text().count("<!-- bench:1M -->") == 1
 

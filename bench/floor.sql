@@ -37,8 +37,23 @@ source as (
         birth_date as birth_text,
         monthly_income as income_text,
         signed_up_at as signed_up_text,
-        row_number() over (partition by nullif(trim(customer_id), '') order by file_row_number) as key_row
+        file_row_number
     from read_parquet('{raw}/customers.parquet', file_row_number = true)
+),
+-- the first raw row of each id: found exactly, but only among the ids whose 64-bit hash
+-- repeats (grouping every id by its text would hold them all)
+repeats as (
+    select customer_id, min(file_row_number) as first_row
+    from source
+    where hash(customer_id) in (select hash(customer_id) from source group by all having count(*) > 1)
+    group by all
+    having count(*) > 1
+),
+firsts as (
+    select source.*
+    from source
+    left join repeats using (customer_id)
+    where repeats.first_row is null or source.file_row_number = repeats.first_row
 ),
 parsed as (
     select
@@ -55,7 +70,7 @@ parsed as (
             cast(timezone('{business_timezone}', try_strptime(trim(signed_up_text), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z'])) as timestamp),
             try_strptime(trim(signed_up_text), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d'])
         ) as signed_up_local
-    from source
+    from firsts as source
     left join aliases on lower(regexp_replace(trim(source.city), '市$', '')) = lower(aliases.alias)
 )
 select
@@ -72,7 +87,6 @@ from parsed
 left join cities on parsed.clean_city = cities.city
 where
     parsed.customer_id is not null
-    and key_row = 1
     and position('�' in parsed.customer_id) = 0
     and not (signed_up_text is not null and signed_up_local is null)
     and coalesce(signed_up_local <= timezone('{business_timezone}', now()), true)
@@ -98,8 +112,23 @@ source as (
         nullif(trim(discount_amount), '') is not null as has_discount,
         nullif(trim(refund_amount), '') is not null as has_refund,
         nullif(trim(cost_amount), '') is not null as has_cost,
-        row_number() over (partition by nullif(trim(order_id), '') order by file_row_number) as key_row
+        file_row_number
     from read_parquet('{raw}/orders.parquet', file_row_number = true)
+),
+-- the first raw row of each id: found exactly, but only among the ids whose 64-bit hash
+-- repeats (grouping every id by its text would hold them all)
+repeats as (
+    select order_id, min(file_row_number) as first_row
+    from source
+    where hash(order_id) in (select hash(order_id) from source group by all having count(*) > 1)
+    group by all
+    having count(*) > 1
+),
+firsts as (
+    select source.*
+    from source
+    left join repeats using (order_id)
+    where repeats.first_row is null or source.file_row_number = repeats.first_row
 ),
 parsed as (
     select
@@ -109,7 +138,7 @@ parsed as (
             cast(timezone('{business_timezone}', try_strptime(trim(ordered_at), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z'])) as timestamp),
             try_strptime(trim(ordered_at), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d'])
         ) as ordered_local
-    from source
+    from firsts as source
     left join floor_currencies on source.currency = floor_currencies.raw_code
 ),
 valid as (
@@ -125,7 +154,7 @@ valid as (
         cast(cost as decimal(38, 2)) * reporting_per_unit as cost
     from parsed
     where
-        order_id is not null and customer_id is not null and key_row = 1
+        order_id is not null and customer_id is not null
         and position('�' in order_id) = 0 and position('�' in customer_id) = 0
         and ordered_local <= timezone('{business_timezone}', now())
         and gross is not null
@@ -174,8 +203,24 @@ source as (
         try_cast(trim(line_number) as bigint) as line_number,
         try_cast(trim(quantity) as decimal(18, 3)) as quantity,
         try_cast(trim(unit_price) as decimal(18, 2)) as unit_price,
-        row_number() over (partition by nullif(trim(order_id), ''), line_number order by file_row_number) as key_row
+        line_number as line_number_text,
+        file_row_number
     from read_parquet('{raw}/order_items.parquet', file_row_number = true)
+),
+-- the first raw row of each id: found exactly, but only among the ids whose 64-bit hash
+-- repeats (grouping every id by its text would hold them all)
+repeats as (
+    select order_id, line_number_text, min(file_row_number) as first_row
+    from source
+    where hash(order_id, line_number_text) in (select hash(order_id, line_number_text) from source group by all having count(*) > 1)
+    group by all
+    having count(*) > 1
+),
+firsts as (
+    select source.*
+    from source
+    left join repeats using (order_id, line_number_text)
+    where repeats.first_row is null or source.file_row_number = repeats.first_row
 ),
 lines as (
     select
@@ -188,11 +233,11 @@ lines as (
                     * case when orders.gross > 0 then cast(orders.net_revenue as double) / orders.gross end
             end as decimal(18, 4)
         ) as net_line_amount
-    from source
+    from firsts as source
     inner join floor_orders as orders on source.order_id = orders.order_id
     cross join floor_as_of
     where
-        source.key_row = 1 and source.line_number is not null and source.quantity is not null
+        source.line_number is not null and source.quantity is not null
         and source.unit_price >= 0 and source.category is not null
         and (orders.is_purchase or orders.gross < 0)
         and date_diff('day', orders.order_date, floor_as_of.as_of_date) between 0 and {year_days} - 1
@@ -262,10 +307,24 @@ events as (
             cast(timezone('{business_timezone}', try_strptime(trim(occurred_at), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z'])) as timestamp),
             try_strptime(trim(occurred_at), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d'])
         ) as date) as event_date,
-        row_number() over (
-            partition by coalesce(nullif(trim(event_id), ''), 'row-' || file_row_number) order by file_row_number
-        ) as key_row
+        coalesce(nullif(trim(event_id), ''), 'row-' || file_row_number) as event_id,
+        file_row_number
     from read_parquet('{raw}/customer_events.parquet', file_row_number = true) as source
+),
+-- the first raw row of each id: found exactly, but only among the ids whose 64-bit hash
+-- repeats (grouping every id by its text would hold them all)
+repeats as (
+    select event_id, min(file_row_number) as first_row
+    from events
+    where hash(event_id) in (select hash(event_id) from events group by all having count(*) > 1)
+    group by all
+    having count(*) > 1
+),
+first_events as (
+    select events.*
+    from events
+    left join repeats using (event_id)
+    where repeats.first_row is null or events.file_row_number = repeats.first_row
 ),
 engagement as (
     select
@@ -280,9 +339,9 @@ engagement as (
         count(case when event_type = 'value_added_purchase' then 1 end) as value_added_purchase_count
     from (
         select events.*, date_diff('day', event_date, as_of_date) as age_days
-        from events cross join floor_as_of
+        from first_events as events cross join floor_as_of
         where
-            key_row = 1 and customer_id is not null and event_date <= as_of_date
+            customer_id is not null and event_date <= as_of_date
             and event_type in (select event_type from read_csv('{seeds}/event_types.csv', header = true))
             and customer_id in (select customer_id from floor_customers_staged)
     )
@@ -383,6 +442,7 @@ stated as (
                 try_strptime(trim(surveyed_at), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d'])
             ) as surveyed_local,
             coalesce(nullif(trim(response_id), ''), 'row-' || file_row_number) as response_id,
+            -- the first raw row of each id (a few answers per surveyed customer: a window will do)
             row_number() over (
                 partition by coalesce(nullif(trim(response_id), ''), 'row-' || file_row_number) order by file_row_number
             ) as key_row

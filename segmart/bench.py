@@ -248,6 +248,8 @@ def worker(kind: str, raw: str) -> None:
             config={
                 "threads": os.environ.get("SEGMART_DUCKDB_THREADS", "2"),
                 "memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "3GB"),
+                # spills beside the models' (.bench/work), not in the current folder's .tmp
+                "temp_directory": str(project_root() / BENCH_DIR / "work" / "floor.tmp"),
             }
         )
         con.execute(floor_sql(raw))

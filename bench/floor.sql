@@ -11,6 +11,31 @@
 -- The names in braces are filled in by segmart/bench.py from dbt_project.yml's vars and the raw
 -- folder's _manifest.json, so the floor uses the warehouse's thresholds and settings.
 
+-- a raw timestamp's local time in the business time zone: with an offset, converted; without,
+-- it is local time already
+create or replace temp macro local_timestamp(text) as coalesce(
+    cast(timezone('{business_timezone}', try_strptime(trim(text), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z'])) as timestamp),
+    try_strptime(trim(text), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d'])
+);
+
+-- the rows of a table of raw rows (with dedup_key and file_row_number) that are the first raw
+-- row of their id: found exactly, but only among the ids whose 64-bit hash repeats (grouping
+-- every id by its text would hold them all)
+create or replace temp macro first_rows(raw_rows) as table
+with
+source as (from query_table(raw_rows)),
+repeats as (
+    select dedup_key, min(file_row_number) as first_row
+    from source
+    where hash(dedup_key) in (select hash(dedup_key) from source group by all having count(*) > 1)
+    group by all
+    having count(*) > 1
+)
+select source.* exclude (dedup_key)
+from source
+left join repeats using (dedup_key)
+where repeats.first_row is null or source.file_row_number = repeats.first_row;
+
 -- reporting currency per unit of each raw currency code
 create or replace temp table floor_currencies as
 with codes as (select * from read_csv('{seeds}/currency_codes.csv', header = true))
@@ -21,6 +46,18 @@ cross join (
 ) as reporting;
 
 -- customers: parsed, valid, first row of each id; city tier and income band
+create or replace temp table floor_raw_customers as
+select
+    nullif(trim(customer_id), '') as customer_id,
+    customer_type,
+    city,
+    birth_date as birth_text,
+    monthly_income as income_text,
+    signed_up_at as signed_up_text,
+    file_row_number,
+    nullif(trim(customer_id), '') as dedup_key
+from read_parquet('{raw}/customers.parquet', file_row_number = true);
+
 create or replace temp table floor_customers_staged as
 with
 cities as (select * from read_csv('{seeds}/geo_cities.csv', header = true, all_varchar = true)),
@@ -28,32 +65,6 @@ aliases as (
     select city as alias, city from cities
     union all
     select city_en as alias, city from cities
-),
-source as (
-    select
-        nullif(trim(customer_id), '') as customer_id,
-        customer_type,
-        city,
-        birth_date as birth_text,
-        monthly_income as income_text,
-        signed_up_at as signed_up_text,
-        file_row_number
-    from read_parquet('{raw}/customers.parquet', file_row_number = true)
-),
--- the first raw row of each id: found exactly, but only among the ids whose 64-bit hash
--- repeats (grouping every id by its text would hold them all)
-repeats as (
-    select customer_id, min(file_row_number) as first_row
-    from source
-    where hash(customer_id) in (select hash(customer_id) from source group by all having count(*) > 1)
-    group by all
-    having count(*) > 1
-),
-firsts as (
-    select source.*
-    from source
-    left join repeats using (customer_id)
-    where repeats.first_row is null or source.file_row_number = repeats.first_row
 ),
 parsed as (
     select
@@ -66,11 +77,8 @@ parsed as (
         coalesce(aliases.city, nullif(regexp_replace(trim(source.city), '市$', ''), '')) as clean_city,
         cast(try_strptime(trim(birth_text), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d']) as date) as birth_date,
         try_cast(trim(income_text) as decimal(18, 2)) as monthly_income,
-        coalesce(
-            cast(timezone('{business_timezone}', try_strptime(trim(signed_up_text), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z'])) as timestamp),
-            try_strptime(trim(signed_up_text), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d'])
-        ) as signed_up_local
-    from firsts as source
+        local_timestamp(signed_up_text) as signed_up_local
+    from first_rows('floor_raw_customers') as source
     left join aliases on lower(regexp_replace(trim(source.city), '市$', '')) = lower(aliases.alias)
 )
 select
@@ -95,50 +103,35 @@ where
     and coalesce(birth_date <= coalesce(cast(signed_up_local as date), current_date), true)
     and coalesce(date_diff('year', birth_date, coalesce(cast(signed_up_local as date), current_date)) <= {max_customer_age_years}, true);
 
+drop table floor_raw_customers;
+
 -- orders: parsed, valid, first row of each id, amounts in the reporting currency, netted
+create or replace temp table floor_raw_orders as
+select
+    nullif(trim(order_id), '') as order_id,
+    nullif(trim(customer_id), '') as customer_id,
+    ordered_at,
+    coalesce(nullif(lower(trim(status)), ''), 'completed') as raw_status,
+    upper(coalesce(nullif(trim(currency), ''), '{default_currency}')) as currency,
+    try_cast(trim(gross_amount) as decimal(18, 2)) as gross,
+    try_cast(trim(discount_amount) as decimal(18, 2)) as discount,
+    try_cast(trim(refund_amount) as decimal(18, 2)) as refund,
+    try_cast(trim(cost_amount) as decimal(18, 2)) as cost,
+    nullif(trim(discount_amount), '') is not null as has_discount,
+    nullif(trim(refund_amount), '') is not null as has_refund,
+    nullif(trim(cost_amount), '') is not null as has_cost,
+    file_row_number,
+    nullif(trim(order_id), '') as dedup_key
+from read_parquet('{raw}/orders.parquet', file_row_number = true);
+
 create or replace temp table floor_orders as
 with
-source as (
-    select
-        nullif(trim(order_id), '') as order_id,
-        nullif(trim(customer_id), '') as customer_id,
-        ordered_at,
-        coalesce(nullif(lower(trim(status)), ''), 'completed') as raw_status,
-        upper(coalesce(nullif(trim(currency), ''), '{default_currency}')) as currency,
-        try_cast(trim(gross_amount) as decimal(18, 2)) as gross,
-        try_cast(trim(discount_amount) as decimal(18, 2)) as discount,
-        try_cast(trim(refund_amount) as decimal(18, 2)) as refund,
-        try_cast(trim(cost_amount) as decimal(18, 2)) as cost,
-        nullif(trim(discount_amount), '') is not null as has_discount,
-        nullif(trim(refund_amount), '') is not null as has_refund,
-        nullif(trim(cost_amount), '') is not null as has_cost,
-        file_row_number
-    from read_parquet('{raw}/orders.parquet', file_row_number = true)
-),
--- the first raw row of each id: found exactly, but only among the ids whose 64-bit hash
--- repeats (grouping every id by its text would hold them all)
-repeats as (
-    select order_id, min(file_row_number) as first_row
-    from source
-    where hash(order_id) in (select hash(order_id) from source group by all having count(*) > 1)
-    group by all
-    having count(*) > 1
-),
-firsts as (
-    select source.*
-    from source
-    left join repeats using (order_id)
-    where repeats.first_row is null or source.file_row_number = repeats.first_row
-),
 parsed as (
     select
         source.*,
         floor_currencies.reporting_per_unit,
-        coalesce(
-            cast(timezone('{business_timezone}', try_strptime(trim(ordered_at), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z'])) as timestamp),
-            try_strptime(trim(ordered_at), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d'])
-        ) as ordered_local
-    from firsts as source
+        local_timestamp(ordered_at) as ordered_local
+    from first_rows('floor_raw_orders') as source
     left join floor_currencies on source.currency = floor_currencies.raw_code
 ),
 valid as (
@@ -189,39 +182,27 @@ select
     status != 'cancelled' and gross - discount - refund > 0 as is_purchase
 from valid;
 
+drop table floor_raw_orders;
+
 -- the as-of date: the latest order date
 create or replace temp table floor_as_of as
 select max(order_date) as as_of_date from floor_orders;
 
--- 12-month net spend per customer and category from the lines of purchases and returns
+-- 12-month net spend per customer and category from the lines of purchases and returns (an
+-- order line's id: its order and line number as exported)
+create or replace temp table floor_raw_order_items as
+select
+    nullif(trim(order_id), '') as order_id,
+    nullif(lower(trim(category)), '') as category,
+    try_cast(trim(line_number) as bigint) as line_number,
+    try_cast(trim(quantity) as decimal(18, 3)) as quantity,
+    try_cast(trim(unit_price) as decimal(18, 2)) as unit_price,
+    file_row_number,
+    (nullif(trim(raw.order_id), ''), raw.line_number) as dedup_key
+from read_parquet('{raw}/order_items.parquet', file_row_number = true) as raw;
+
 create or replace temp table floor_category_spend as
 with
-source as (
-    select
-        nullif(trim(order_id), '') as order_id,
-        nullif(lower(trim(category)), '') as category,
-        try_cast(trim(line_number) as bigint) as line_number,
-        try_cast(trim(quantity) as decimal(18, 3)) as quantity,
-        try_cast(trim(unit_price) as decimal(18, 2)) as unit_price,
-        line_number as line_number_text,
-        file_row_number
-    from read_parquet('{raw}/order_items.parquet', file_row_number = true)
-),
--- the first raw row of each id: found exactly, but only among the ids whose 64-bit hash
--- repeats (grouping every id by its text would hold them all)
-repeats as (
-    select order_id, line_number_text, min(file_row_number) as first_row
-    from source
-    where hash(order_id, line_number_text) in (select hash(order_id, line_number_text) from source group by all having count(*) > 1)
-    group by all
-    having count(*) > 1
-),
-firsts as (
-    select source.*
-    from source
-    left join repeats using (order_id, line_number_text)
-    where repeats.first_row is null or source.file_row_number = repeats.first_row
-),
 lines as (
     select
         orders.customer_id,
@@ -233,7 +214,7 @@ lines as (
                     * case when orders.gross > 0 then cast(orders.net_revenue as double) / orders.gross end
             end as decimal(18, 4)
         ) as net_line_amount
-    from firsts as source
+    from first_rows('floor_raw_order_items') as source
     inner join floor_orders as orders on source.order_id = orders.order_id
     cross join floor_as_of
     where
@@ -245,6 +226,8 @@ lines as (
 select customer_id, category, sum(net_line_amount) as spend
 from lines
 group by customer_id, category;
+
+drop table floor_raw_order_items;
 
 -- per customer: orders, revenue windows and the BTYD summary up to the as-of date
 create or replace temp table floor_order_features as
@@ -296,36 +279,18 @@ left join btyd on per_customer.customer_id = btyd.customer_id;
 
 drop table floor_orders;
 
--- per customer: engagement events up to the as-of date
+-- per customer: engagement events up to the as-of date (an event without an id is its own)
+create or replace temp table floor_raw_customer_events as
+select
+    nullif(trim(customer_id), '') as customer_id,
+    lower(trim(event_type)) as event_type,
+    cast(local_timestamp(occurred_at) as date) as event_date,
+    file_row_number,
+    coalesce(nullif(trim(event_id), ''), 'row-' || file_row_number) as dedup_key
+from read_parquet('{raw}/customer_events.parquet', file_row_number = true);
+
 create or replace temp table floor_engagement as
 with
-events as (
-    select
-        nullif(trim(source.customer_id), '') as customer_id,
-        lower(trim(source.event_type)) as event_type,
-        cast(coalesce(
-            cast(timezone('{business_timezone}', try_strptime(trim(occurred_at), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z'])) as timestamp),
-            try_strptime(trim(occurred_at), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d'])
-        ) as date) as event_date,
-        coalesce(nullif(trim(event_id), ''), 'row-' || file_row_number) as event_id,
-        file_row_number
-    from read_parquet('{raw}/customer_events.parquet', file_row_number = true) as source
-),
--- the first raw row of each id: found exactly, but only among the ids whose 64-bit hash
--- repeats (grouping every id by its text would hold them all)
-repeats as (
-    select event_id, min(file_row_number) as first_row
-    from events
-    where hash(event_id) in (select hash(event_id) from events group by all having count(*) > 1)
-    group by all
-    having count(*) > 1
-),
-first_events as (
-    select events.*
-    from events
-    left join repeats using (event_id)
-    where repeats.first_row is null or events.file_row_number = repeats.first_row
-),
 engagement as (
     select
         customer_id,
@@ -339,7 +304,7 @@ engagement as (
         count(case when event_type = 'value_added_purchase' then 1 end) as value_added_purchase_count
     from (
         select events.*, date_diff('day', event_date, as_of_date) as age_days
-        from first_events as events cross join floor_as_of
+        from first_rows('floor_raw_customer_events') as events cross join floor_as_of
         where
             customer_id is not null and event_date <= as_of_date
             and event_type in (select event_type from read_csv('{seeds}/event_types.csv', header = true))
@@ -348,6 +313,8 @@ engagement as (
     group by customer_id
 )
 select * from engagement;
+
+drop table floor_raw_customer_events;
 
 -- customers known at the as-of date with their orders, BTYD summary and engagement
 create or replace temp table floor_features as
@@ -437,10 +404,7 @@ stated as (
             nullif(trim(source.customer_id), '') as customer_id,
             nullif(lower(trim(source.category)), '') as category,
             try_cast(trim(stated_annual_spend) as decimal(18, 2)) as stated_wallet,
-            coalesce(
-                cast(timezone('{business_timezone}', try_strptime(trim(surveyed_at), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z'])) as timestamp),
-                try_strptime(trim(surveyed_at), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y/%m/%d'])
-            ) as surveyed_local,
+            local_timestamp(surveyed_at) as surveyed_local,
             coalesce(nullif(trim(response_id), ''), 'row-' || file_row_number) as response_id,
             -- the first raw row of each id (a few answers per surveyed customer: a window will do)
             row_number() over (

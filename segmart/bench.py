@@ -4,8 +4,8 @@ One run at a scale (preset 1M, 10M or 100M orders, about 9 orders per customer) 
 its own child process so wall time, CPU time and peak memory are the child's own:
   1. dbt: `dbt seed` + `dbt run` (the models) into a fresh DuckDB file, then `dbt test`;
      per-node timings come from run_results.json;
-  2. the baseline: bench/baseline.sql, one hand-written DuckDB script computing the core outputs
-     straight from the raw files;
+  2. the floor: bench/floor.sql, one hand-written DuckDB script that reads, validates and
+     de-duplicates the five raw sources and computes the marts' core columns (no CLV fit);
   3. the pandas path: lifetimes' summary_data_from_transaction_data on the same orders (skipped
      above 10M orders);
   4. the daily load: the next export (1% more orders, segmart/append.py) built incrementally
@@ -162,6 +162,7 @@ def _node_times(work: Path) -> dict:
 def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None, run: dict | None = None) -> dict:
     """One measured run; `run` collects the steps as they finish, so a failure keeps them."""
     run = {} if run is None else run
+    run["load_average"] = [os.getloadavg()[0]]  # the machine may be shared: said beside the times
     database = work / "bench.duckdb"
     for leftover in [database, database.with_name(database.name + ".wal")]:
         leftover.unlink(missing_ok=True)
@@ -174,7 +175,7 @@ def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None,
         run["nodes"] = _node_times(work)
     run["dbt_models"] = _combine(seed, models)
     run["dbt_tests"] = _measure([_dbt(), "test", "--target", "ci", "--quiet"], env)
-    run["baseline"] = _measure([sys.executable, "-m", "segmart.bench", "worker", "baseline", str(raw)])
+    run["floor"] = _measure([sys.executable, "-m", "segmart.bench", "worker", "floor", str(raw)])
     if orders <= PANDAS_LIMIT:
         run["pandas_lifetimes"] = _measure([sys.executable, "-m", "segmart.bench", "worker", "lifetimes", str(raw)])
     if next_export is not None:
@@ -183,21 +184,45 @@ def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None,
             run["dbt_incremental"] = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
         finally:
             run["incremental_nodes"] = _node_times(work)
+    run["load_average"].append(os.getloadavg()[0])
     return run
 
 
-def baseline_parameters(raw: str) -> dict:
-    """What bench/baseline.sql needs filled in: places, and the thresholds from the dbt vars."""
+# the settings a raw folder's _manifest.json may carry -> the env var dbt reads them from, default
+FLOOR_SETTINGS = {
+    "reporting_currency": ("SEGMART_REPORTING_CURRENCY", "CNY"),
+    "business_timezone": ("SEGMART_BUSINESS_TIMEZONE", "Asia/Shanghai"),
+}
+
+
+def floor_parameters(raw: str) -> dict:
+    """What bench/floor.sql needs filled in: places, the raw folder's currency and time zone
+    (its _manifest.json, else the env vars dbt reads, else dbt's defaults) and the thresholds
+    from the dbt vars, so the floor applies the warehouse's rules."""
+    from segmart.layout import read_manifest
     from segmart.validate import dbt_vars
 
     v = dbt_vars()
     shares = v["value_tier_shares"]
+    settings = (read_manifest(Path(raw)) or {}).get("settings") or {}
+    chosen = {
+        name: settings.get(name) or os.environ.get(env, default) for name, (env, default) in FLOOR_SETTINGS.items()
+    }
     return {
         "raw": raw,
         "seeds": project_root() / "seeds",
+        "reporting_currency": chosen["reporting_currency"].strip().upper(),
+        "default_currency": chosen["reporting_currency"].strip().upper(),
+        "business_timezone": chosen["business_timezone"],
         "max_amount": v["max_order_amount"],
+        "max_customer_age_years": v["max_customer_age_years"],
         "income_low_edge": v["income_band_edges"][0],
         "income_high_edge": v["income_band_edges"][1],
+        "recent_days": v["recent_orders_window_days"],
+        "year_days": v["year_window_days"],
+        "engagement_days": v["engagement_window_days"],
+        "btyd_time_unit_days": v["btyd_time_unit_days"],
+        **{f"weight_{event}": weight for event, weight in v["engagement_weights"].items()},
         "wallet_quantile": v["wallet_quantile"],
         "min_peers": v["wallet_min_peer_group_size"],
         "platinum_cut": shares["platinum"],
@@ -206,22 +231,29 @@ def baseline_parameters(raw: str) -> dict:
     }
 
 
+def floor_sql(raw: str) -> str:
+    """bench/floor.sql with its parameters filled in."""
+    sql = (project_root() / "bench" / "floor.sql").read_text(encoding="utf-8")
+    for name, value in floor_parameters(raw).items():
+        sql = sql.replace("{" + name + "}", str(value))
+    return sql
+
+
 def worker(kind: str, raw: str) -> None:
     """The measured work of one child process."""
     import duckdb
 
-    if kind == "baseline":
-        sql = (project_root() / "bench" / "baseline.sql").read_text(encoding="utf-8")
-        for name, value in baseline_parameters(raw).items():
-            sql = sql.replace("{" + name + "}", str(value))
+    if kind == "floor":
         con = duckdb.connect(
             config={
                 "threads": os.environ.get("SEGMART_DUCKDB_THREADS", "2"),
                 "memory_limit": os.environ.get("SEGMART_DUCKDB_MEMORY_LIMIT", "3GB"),
+                # spills beside the models' (.bench/work), not in the current folder's .tmp
+                "temp_directory": str(project_root() / BENCH_DIR / "work" / "floor.tmp"),
             }
         )
-        con.execute(sql)
-        con.execute("select count(*) from baseline_customers").fetchall()
+        con.execute(floor_sql(raw))
+        con.execute("select count(*) from floor_customers").fetchall()
     elif kind == "lifetimes":
         import pandas as pd
         from lifetimes.utils import summary_data_from_transaction_data
@@ -254,9 +286,15 @@ def _median(runs: list[dict], step: str, metric: str) -> float | None:
     return statistics.median(values) if values else None
 
 
+def _load_range(runs: list[dict]) -> list[float] | None:
+    """The lowest and highest 1-minute load average seen at the start and end of the runs."""
+    loads = [load for r in runs for load in r.get("load_average", [])]
+    return [min(loads), max(loads)] if loads else None
+
+
 def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
     manifest = json.loads((raw / "_manifest.json").read_text())
-    steps = ["dbt_models", "dbt_tests", "baseline", "pandas_lifetimes", "dbt_incremental"]
+    steps = ["dbt_models", "dbt_tests", "floor", "pandas_lifetimes", "dbt_incremental"]
     medians = {
         s: {m: _median(runs, s, m) for m in ["wall_s", "cpu_s", "peak_rss_mb"]}
         for s in steps
@@ -280,7 +318,7 @@ def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
         },
         "medians": medians,
         "ratios": {
-            "dbt_models_over_baseline": models / medians["baseline"]["wall_s"],
+            "dbt_models_over_floor": models / medians["floor"]["wall_s"],
             "dbt_tests_over_models": medians["dbt_tests"]["wall_s"] / models,
             "pandas_over_warehouse_btyd": (
                 medians["pandas_lifetimes"]["wall_s"] / btyd if "pandas_lifetimes" in medians and btyd else None
@@ -293,6 +331,7 @@ def summarise(label: str, orders: int, raw: Path, runs: list[dict]) -> dict:
         "warehouse_btyd_s": btyd,
         "orders_per_second": manifest["rows"]["orders"] / models,
         "slowest_nodes": sorted(last_nodes.items(), key=lambda kv: -kv[1])[:10],
+        "load_average": _load_range(runs),
         "all_runs": runs,
     }
     return result
@@ -332,17 +371,24 @@ def markdown(result: dict) -> str:
         f"## {result['label']} orders ({result['orders']:,} orders, {result['customers']:,} customers)",
         "",
         f"Median of {result['runs']} run(s), {result['when']}; {result['machine']['cores']} cores, "
-        f"{result['machine']['memory_gb']} GiB, DuckDB memory_limit {result['machine']['duckdb_memory_limit']}.",
+        f"{result['machine']['memory_gb']} GiB, DuckDB memory_limit {result['machine']['duckdb_memory_limit']}"
+        + (
+            f"; load average {result['load_average'][0]:.1f}–{result['load_average'][1]:.1f} (1 min, at the runs' "
+            "start and end: other work on the machine slows both sides of a ratio)."
+            if result.get("load_average")
+            else "."
+        ),
         "",
         "| step | wall s | CPU s | peak MB |",
         "|---|---:|---:|---:|",
         row("dbt models (seed + run)", "dbt_models"),
         row("dbt tests", "dbt_tests"),
-        row("baseline SQL (bench/baseline.sql)", "baseline"),
+        row("floor SQL (bench/floor.sql)", "floor"),
         row("pandas + lifetimes BTYD summary", "pandas_lifetimes"),
         row("dbt run after the next export (+1% orders, incremental)", "dbt_incremental"),
         "",
-        f"- dbt models / baseline: **{r['dbt_models_over_baseline']:.2f}×**; tests / models: "
+        f"- dbt models / floor: **{r['dbt_models_over_floor']:.2f}×** ({m['dbt_models']['wall_s']:.1f} s / "
+        f"{m['floor']['wall_s']:.1f} s); tests / models: "
         f"**{r['dbt_tests_over_models']:.2f}×**; {result['orders_per_second']:,.0f} orders/s through the models.",
     ]
     if r["pandas_over_warehouse_btyd"]:

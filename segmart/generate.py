@@ -12,16 +12,28 @@ The shape every later model is judged on:
 - a few percent of dirty rows of every kind staging must quarantine, recorded per table and
   reason in `_manifest.json`, so tests can check that staging catches exactly those.
 
-Customers are generated in fixed-size chunks, each from its own random stream, and appended to
-Parquet writers: memory is bounded by the chunk size and the same seed gives the same bytes.
+Customers are generated in fixed-size chunks, each from its own random stream (seeded by the
+seed and the chunk's number) and numbering its orders, events and survey answers from 0; worker
+processes draw chunks in parallel and this process numbers them on and appends them to Parquet
+writers in chunk order. Memory is bounded by the chunk size times the workers, and the same seed
+gives the same bytes whatever the number of workers.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import logging
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,6 +197,13 @@ class Counter:
     def add_dirty(self, table: str, reason: str, count: int) -> None:
         self.dirty[table][reason] = self.dirty[table].get(reason, 0) + int(count)
 
+    def add_chunk(self, chunk: Chunk, tables: dict[str, pa.Table]) -> None:
+        for table, data in tables.items():
+            self.rows[table] += data.num_rows
+        for table, reasons in chunk.dirty.items():
+            for reason, count in reasons.items():
+                self.add_dirty(table, reason, count)
+
 
 @dataclass
 class People:
@@ -213,7 +232,7 @@ class Orders:
 
     cust: np.ndarray  # index into People
     day: np.ndarray  # days since the start date (fractional)
-    number: np.ndarray
+    number: np.ndarray  # from 0 within the chunk (Chunk.tables numbers on from the chunks before)
     epoch: np.ndarray  # local time, seconds
     in_holiday: np.ndarray
     channel: np.ndarray
@@ -243,28 +262,164 @@ class Settlement:
     refund: np.ndarray
 
 
+# The ids numbered across chunks: (table, column) -> (sequence, prefix, digits). Each sequence
+# runs on from the chunk before; order lines carry their order's id.
+SEQUENCE_IDS = {
+    ("orders", "order_id"): ("order", "O", 10),
+    ("order_items", "order_id"): ("order", "O", 10),
+    ("customer_events", "event_id"): ("event", "E", 11),
+    ("wallet_survey", "response_id"): ("response", "S", 9),
+}
+
+
+@dataclass
+class Chunk:
+    """One chunk's raw columns as `Generator.chunk` drew them: the SEQUENCE_IDS columns hold
+    numbers from 0 within the chunk (int64); `drawn` counts each sequence's numbers, `dirty` the
+    dirty rows planted, by table and reason. A worker process hands a chunk over as Arrow IPC
+    files (`spooled`, one per table) instead of `columns`: a pickle through a pipe cost a third
+    as much again as drawing the chunk."""
+
+    columns: dict[str, dict[str, pa.Array]]
+    drawn: dict[str, int]
+    dirty: dict[str, dict[str, int]]
+    spooled: dict[str, str] = field(default_factory=dict)
+
+    def spool(self, folder: Path, chunk_no: int) -> Chunk:
+        """This chunk with its columns written to Arrow IPC files in `folder`."""
+        spooled = {}
+        for name, cols in self.columns.items():
+            data = pa.table(cols)
+            path = str(Path(folder) / f"chunk-{chunk_no}-{name}.arrow")
+            with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, data.schema) as writer:
+                writer.write_table(data)
+            spooled[name] = path
+        return Chunk({}, self.drawn, self.dirty, spooled)
+
+    def _columns(self) -> dict[str, dict[str, pa.Array]]:
+        """The columns, read back (memory-mapped) and the files removed when spooled."""
+        if not self.spooled:
+            return self.columns
+        columns = {}
+        for name, path in self.spooled.items():
+            with pa.memory_map(path) as source:
+                data = pa.ipc.open_file(source).read_all()
+            os.unlink(path)  # the mapping stays readable until the table is gone
+            columns[name] = {column: data[column] for column in data.column_names}  # no copy
+        return columns
+
+    def tables(self, before: dict[str, int]) -> dict[str, pa.Table]:
+        """The raw tables, each sequence numbered on from `before` (how many numbers the chunks
+        before this one used): order O0000000001 is the first chunk's first order."""
+        tables = {}
+        for name, cols in self._columns().items():
+            cols = dict(cols)
+            for (table, column), (sequence, prefix, digits) in SEQUENCE_IDS.items():
+                if table == name:
+                    text = _ids(prefix, np.arange(1, self.drawn[sequence] + 1) + before[sequence], digits)
+                    numbers = cols[column]
+                    cols[column] = text.take(
+                        numbers.combine_chunks() if isinstance(numbers, pa.ChunkedArray) else numbers
+                    )
+            tables[name] = pa.table(cols, schema=raw_schema(name))
+        return tables
+
+
 # ----------------------------------------------------------------------------------------------
 # small vectorised helpers
 
 
+def _fixed_width_text(n: int, pieces: list) -> pa.Array:
+    """n strings of the same width, each the concatenation of `pieces`: literal bytes, or
+    (values, digits) for n non-negative integers written with that many digits (zero-padded),
+    written digit by digit into one buffer: much faster than formatting through Arrow kernels.
+    For one chunk's columns: the offsets are 32-bit."""
+    width = sum(len(piece) if isinstance(piece, bytes) else piece[1] for piece in pieces)
+    text = np.empty((n, width), dtype=np.uint8)
+    column = 0
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            text[:, column : column + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
+            column += len(piece)
+            continue
+        value, digits = piece
+        for position in range(digits - 1, -1, -1):
+            text[:, column + position] = 48 + value % 10
+            value = value // 10
+        column += digits
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(text))
+
+
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
-    text = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
-    return pc.binary_join_element_wise(pa.scalar(prefix), text, "")
+    """prefix + the number zero-padded to `width` digits (wider numbers are written in full)."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if numbers.size and (numbers.min() < 0 or numbers.max() >= 10**width):
+        text = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
+        return pc.binary_join_element_wise(pa.scalar(prefix), text, "")
+    return _fixed_width_text(numbers.size, [prefix.encode(), (numbers, width)])
 
 
 def _money(cents: np.ndarray) -> pa.Array:
-    """Cents (int64) as '123.45' strings; negative values keep their sign."""
+    """Cents (int64) as '123.45' strings; negative values keep their sign. Written digit by
+    digit into one buffer, as _fixed_width_text, with each value's own width."""
     cents = np.asarray(cents, dtype=np.int64)
-    sign = np.where(cents < 0, "-", "")
+    negative = cents < 0
     absolute = np.abs(cents)
-    whole = pc.cast(pa.array(absolute // 100), pa.string())
-    frac = pc.utf8_lpad(pc.cast(pa.array(absolute % 100), pa.string()), 2, "0")
-    return pc.binary_join_element_wise(pa.array(sign, pa.string()), whole, ".", frac, "")
+    whole, fraction = absolute // 100, absolute % 100
+    digits = np.ones(cents.size, dtype=np.int64)  # digits of the whole part
+    power = 10
+    while cents.size and power <= whole.max():
+        digits += whole >= power
+        power *= 10
+    offsets = np.zeros(cents.size + 1, dtype=np.int64)
+    np.cumsum(negative + digits + 3, out=offsets[1:])
+    text = np.empty(offsets[-1], dtype=np.uint8)
+    start = offsets[:-1]
+    text[start[negative]] = ord("-")
+    point = start + negative + digits  # where the decimal point goes
+    for position in range(int(digits.max(initial=1))):
+        has = digits > position
+        text[point[has] - 1 - position] = 48 + whole[has] // 10**position % 10
+    text[point] = ord(".")
+    text[point + 1] = 48 + fraction // 10
+    text[point + 2] = 48 + fraction % 10
+    return pa.StringArray.from_buffers(cents.size, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(text))
+
+
+_TIME_FIELDS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
 
 
 def _local_text(epoch_seconds: np.ndarray, fmt: str = "%Y-%m-%d %H:%M:%S") -> pa.Array:
-    ts = pa.array(np.asarray(epoch_seconds, dtype="int64"), pa.timestamp("s"))
-    return pc.strftime(ts, format=fmt)
+    """Seconds since 1970 (local time, no zone) as text in `fmt` (%Y %m %d %H %M %S and literal
+    characters), byte for byte what Arrow's strftime writes, but as fixed-width text (strftime
+    was a third of the generator's time)."""
+    epoch = np.asarray(epoch_seconds, dtype="int64")
+    parts = [fmt[i : i + 2] if fmt[i] == "%" else fmt[i] for i in range(len(fmt)) if i == 0 or fmt[i - 1] != "%"]
+    days = epoch.astype("datetime64[s]").astype("datetime64[D]")
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    unsupported = any(part.startswith("%") and part not in _TIME_FIELDS for part in parts)
+    if unsupported or (epoch.size and (years.min() < 1000 or years.max() > 9999)):
+        return pc.strftime(pa.array(epoch, pa.timestamp("s")), format=fmt)
+    months = days.astype("datetime64[M]")
+    seconds = epoch - days.astype(np.int64) * 86_400
+    values = {
+        "%Y": years,
+        "%m": months.astype(np.int64) % 12 + 1,
+        "%d": (days - months.astype("datetime64[D]")).astype(np.int64) + 1,
+        "%H": seconds // 3600,
+        "%M": seconds // 60 % 60,
+        "%S": seconds % 60,
+    }
+    pieces = [(values[part], _TIME_FIELDS[part]) if part in _TIME_FIELDS else part.encode() for part in parts]
+    return _fixed_width_text(epoch.size, pieces)
+
+
+def _other_rows(n: int, rows: np.ndarray) -> np.ndarray:
+    """0 .. n-1 without `rows`, ascending (np.setdiff1d's answer, without its sort)."""
+    keep = np.ones(n, dtype=bool)
+    keep[rows] = False
+    return np.flatnonzero(keep)
 
 
 def _with_nulls(values: pa.Array, null_mask: np.ndarray) -> pa.Array:
@@ -272,10 +427,16 @@ def _with_nulls(values: pa.Array, null_mask: np.ndarray) -> pa.Array:
 
 
 def _set(values: pa.Array, rows: np.ndarray, new_values) -> pa.Array:
-    """Copy of `values` with `rows` replaced by `new_values` (a string or a list of strings)."""
-    out = values.to_numpy(zero_copy_only=False).astype(object)
-    out[rows] = new_values
-    return pa.array(out, pa.string())
+    """Copy of `values` with `rows` (distinct) replaced by `new_values` (a string, None or a list
+    of strings, one per row)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if not isinstance(new_values, list):
+        new_values = [new_values] * rows.size
+    order = np.argsort(rows, kind="stable")
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    replacements = pa.array([new_values[i] for i in order], pa.string())
+    return pc.replace_with_mask(values, pa.array(mask), replacements)
 
 
 def _choice_rows(rng: np.random.Generator, cumulative: np.ndarray) -> np.ndarray:
@@ -314,10 +475,6 @@ class Generator:
         self.city_income = np.array([income_lift[c["city_tier"]] for c in self.lookups.cities])
         cat_weight = np.array(CATEGORY_WEIGHT, dtype=float)
         self.cat_p = cat_weight / cat_weight.sum()
-        self.next_order = 1
-        self.next_event = 1
-        self.next_response = 1
-        self.counter = Counter()
 
     # seasonality: one multiplier per day of the window
     def _season(self) -> np.ndarray:
@@ -360,11 +517,13 @@ class Generator:
         order = np.lexsort((day, cust))
         return cust[order], day[order]
 
-    def chunk(self, chunk_no: int, first_id: int, n: int) -> dict[str, pa.Table]:
+    def chunk(self, chunk_no: int, first_id: int, n: int) -> Chunk:
         """The raw tables of customers first_id .. first_id + n - 1, from the chunk's own random
-        stream. The steps below draw from that stream in a fixed order (changing the order changes
-        the data): customers' latent traits, their attribute columns, orders, order lines, amounts
-        and status, the order tables, engagement events, survey answers, then the dirty rows."""
+        stream, with orders, events and survey answers numbered within the chunk (`Chunk.tables`
+        numbers them on from the chunks before): so chunks can be drawn in any order, by any
+        process. The steps below draw from that stream in a fixed order (changing the order
+        changes the data): customers' latent traits, their attribute columns, orders, order lines,
+        amounts and status, the order tables, engagement events, survey answers, the dirty rows."""
         rng = np.random.default_rng([self.seed, chunk_no])
         people = self._draw_people(rng, first_id, n)
         customers = self._customer_columns(rng, people)
@@ -382,8 +541,10 @@ class Generator:
             "wallet_survey": survey,
             "customer_events": events,
         }
-        self._dirty(rng, tables, n_orders, lines.order)
-        return {name: pa.table(cols, schema=raw_schema(name)) for name, cols in tables.items()}
+        counter = Counter()
+        self._dirty(rng, tables, n_orders, lines.order, counter)
+        drawn = {"order": orders.cust.size, "event": len(events["event_id"]), "response": len(survey["response_id"])}
+        return Chunk(tables, drawn, counter.dirty)
 
     # --- customers ----------------------------------------------------------------------------
     def _draw_people(self, rng: np.random.Generator, first_id: int, n: int) -> People:
@@ -555,12 +716,11 @@ class Generator:
 
     # --- orders -------------------------------------------------------------------------------
     def _draw_orders(self, rng: np.random.Generator, people: People) -> Orders:
-        """The buyers' purchases (BTYD with seasonal thinning), numbered on from the previous
-        chunk, with a time of day and each customer's channel mix."""
+        """The buyers' purchases (BTYD with seasonal thinning), numbered from 0 within the chunk,
+        with a time of day and each customer's channel mix."""
         cust, day = self._simulate(rng, people.first_t, people.is_buyer, people.lam, people.drop)
         m = cust.size
-        number = np.arange(self.next_order, self.next_order + m)
-        self.next_order += m
+        number = np.arange(m)
         seconds = ((8 + 15 * rng.beta(2.0, 1.5, m)) * 3600).astype(np.int64)
         epoch = self.epoch0 + day.astype(np.int64) * 86400 + seconds
         in_holiday = self.season[day.astype(np.int64)] > WEEKEND_LIFT + 1e-9
@@ -648,7 +808,7 @@ class Generator:
         gross_fx, discount_fx = in_currency(settlement.gross), in_currency(settlement.discount)
         refund_fx = np.minimum(in_currency(settlement.refund), gross_fx - discount_fx)
         order_columns = {
-            "order_id": _ids("O", orders.number, 10),
+            "order_id": pa.array(orders.number),  # numbered by Chunk.tables
             "customer_id": people.customer_id.take(pa.array(orders.cust)),
             "ordered_at": self._order_timestamps(rng, orders.epoch),
             "channel": pa.array(orders.channel, pa.string()),
@@ -691,12 +851,11 @@ class Generator:
         """Local order times as text: mostly `YYYY-MM-DD HH:MM:SS`, some ISO 8601 with +08:00,
         a few `YYYY/MM/DD HH:MM`."""
         ts_style = rng.random(epoch.size)
-        ordered_at = _local_text(epoch).to_numpy(zero_copy_only=False).astype(object)
-        iso = ts_style < 0.08
-        ordered_at[iso] = _local_text(epoch[iso], "%Y-%m-%dT%H:%M:%S+08:00").to_numpy(zero_copy_only=False)
-        slash = ts_style > 0.98
-        ordered_at[slash] = _local_text(epoch[slash], "%Y/%m/%d %H:%M").to_numpy(zero_copy_only=False)
-        return pa.array(ordered_at, pa.string())
+        iso, slash = ts_style < 0.08, ts_style > 0.98
+        ordered_at = pc.replace_with_mask(
+            _local_text(epoch), pa.array(iso), _local_text(epoch[iso], "%Y-%m-%dT%H:%M:%S+08:00")
+        )
+        return pc.replace_with_mask(ordered_at, pa.array(slash), _local_text(epoch[slash], "%Y/%m/%d %H:%M"))
 
     # --- engagement events and the wallet survey ----------------------------------------------
     def _event_columns(
@@ -738,10 +897,8 @@ class Generator:
         ev_epoch = self.epoch0 + (ev_t * 86400).astype(np.int64)
         ev_order = np.lexsort((ev_epoch, ev_cust))
         ev_cust, ev_type, ev_epoch = ev_cust[ev_order], ev_type[ev_order], ev_epoch[ev_order]
-        ev_no = np.arange(self.next_event, self.next_event + ev_cust.size)
-        self.next_event += ev_cust.size
         return {
-            "event_id": _ids("E", ev_no, 11),
+            "event_id": pa.array(np.arange(ev_cust.size)),  # numbered by Chunk.tables
             "customer_id": people.customer_id.take(pa.array(ev_cust, pa.int64())),
             "occurred_at": _local_text(ev_epoch),
             "event_type": pa.array(EVENT_TYPES[ev_type], pa.string()),
@@ -769,10 +926,8 @@ class Generator:
         stated = (spend[sv_cust, sv_cat] / years[sv_cust] / share + base).round(-1)
         sv_t = np.maximum(signup_t[sv_cust], self.n_days - 730) + rng.random(sv_cust.size) * 300
         sv_t = np.minimum(sv_t, self.n_days - 1)
-        sv_no = np.arange(self.next_response, self.next_response + sv_cust.size)
-        self.next_response += sv_cust.size
         return {
-            "response_id": _ids("S", sv_no, 9),
+            "response_id": pa.array(np.arange(sv_cust.size)),  # numbered by Chunk.tables
             "customer_id": people.customer_id.take(pa.array(sv_cust, pa.int64())),
             "surveyed_at": _local_text(self.epoch0 + (sv_t * 86400).astype(np.int64)),
             "category": pa.array(self.categories[sv_cat], pa.string()),
@@ -780,7 +935,7 @@ class Generator:
         }
 
     # --- dirty rows ---------------------------------------------------------------------------
-    def _dirty(self, rng, tables, n_orders, line_order):
+    def _dirty(self, rng, tables, n_orders, line_order, counter):
         """Corrupt disjoint rows, one fault each, and count them by the reason staging gives."""
         future = "2031-03-15 10:00:00"
         bad_ts = ["not a date", "2024-13-45 10:00:00", "31/02/2024", ""]
@@ -804,36 +959,36 @@ class Generator:
             cust["birth_date"], age, [("1890-01-01", "2030-06-01")[i % 2] for i in range(age.size)]
         )
         for reason, rows in [(R_MISSING_CUSTOMER, missing), (R_BAD_TS, bad), (R_FUTURE_TS, fut), (R_AGE, age)]:
-            self.counter.add_dirty("customers", reason, rows.size)
-        dup = pick(np.setdiff1d(np.arange(n), dirty_customers), 1)[0]
+            counter.add_dirty("customers", reason, rows.size)
+        dup = pick(_other_rows(n, dirty_customers), 1)[0]
         self._append_copies(tables, "customers", dup)
-        self.counter.add_dirty("customers", R_DUPLICATE, dup.size)
+        counter.add_dirty("customers", R_DUPLICATE, dup.size)
 
         # events and survey answers of quarantined customers are orphaned: unknown customer
         for table, ts_col in [("customer_events", "occurred_at"), ("wallet_survey", "surveyed_at")]:
             cols = tables[table]
             orphan = pc.is_in(cols["customer_id"], dirty_ids).to_numpy(zero_copy_only=False)
-            self.counter.add_dirty(table, R_UNKNOWN_CUSTOMER, int(orphan.sum()))
+            counter.add_dirty(table, R_UNKNOWN_CUSTOMER, int(orphan.sum()))
             clean = np.flatnonzero(~orphan)
             if table == "customer_events":
                 m_id, unknown, b_ts, f_ts, e_type = pick(clean, 5)
                 cols["event_type"] = _set(cols["event_type"], e_type, "page_veiw")
-                self.counter.add_dirty(table, R_EVENT_TYPE, e_type.size)
+                counter.add_dirty(table, R_EVENT_TYPE, e_type.size)
             else:
                 m_id, unknown, b_ts, f_ts, cat, spend_text, spend_neg = pick(clean, 7)
                 cols["category"] = _set(cols["category"], cat, "???")
                 cols["stated_annual_spend"] = _set(cols["stated_annual_spend"], spend_text, "n/a")
                 cols["stated_annual_spend"] = _set(cols["stated_annual_spend"], spend_neg, "-500")
-                self.counter.add_dirty(table, R_CATEGORY, cat.size)
-                self.counter.add_dirty(table, R_MALFORMED, spend_text.size + spend_neg.size)
+                counter.add_dirty(table, R_CATEGORY, cat.size)
+                counter.add_dirty(table, R_MALFORMED, spend_text.size + spend_neg.size)
             cols["customer_id"] = _set(cols["customer_id"], m_id, None)
             cols["customer_id"] = _set(cols["customer_id"], unknown, "C999999999")
             cols[ts_col] = _set(cols[ts_col], b_ts, [bad_ts[i % 4] for i in range(b_ts.size)])
             cols[ts_col] = _set(cols[ts_col], f_ts, future)
-            self.counter.add_dirty(table, R_MISSING_CUSTOMER, m_id.size)
-            self.counter.add_dirty(table, R_UNKNOWN_CUSTOMER, unknown.size)
-            self.counter.add_dirty(table, R_BAD_TS, b_ts.size)
-            self.counter.add_dirty(table, R_FUTURE_TS, f_ts.size)
+            counter.add_dirty(table, R_MISSING_CUSTOMER, m_id.size)
+            counter.add_dirty(table, R_UNKNOWN_CUSTOMER, unknown.size)
+            counter.add_dirty(table, R_BAD_TS, b_ts.size)
+            counter.add_dirty(table, R_FUTURE_TS, f_ts.size)
 
         # orders
         orders = tables["orders"]
@@ -860,22 +1015,22 @@ class Generator:
                 (R_CURRENCY, currency),
                 (R_BAD_NUMBER, number),
             ]:
-                self.counter.add_dirty("orders", reason, rows.size)
+                counter.add_dirty("orders", reason, rows.size)
             # items of quarantined orders have no accepted order: a guest order's (no customer
             # id) are guest_order_line, the others unknown_order_id
             orphan_items = np.isin(line_order, bad_orders)
             guest_items = np.isin(line_order, m_id)
-            self.counter.add_dirty("order_items", R_GUEST_LINE, int(guest_items.sum()))
-            self.counter.add_dirty("order_items", R_UNKNOWN_ORDER, int((orphan_items & ~guest_items).sum()))
+            counter.add_dirty("order_items", R_GUEST_LINE, int(guest_items.sum()))
+            counter.add_dirty("order_items", R_UNKNOWN_ORDER, int((orphan_items & ~guest_items).sum()))
             items = tables["order_items"]
             neg_price, bad_qty = pick(np.flatnonzero(~orphan_items), 2)
             items["unit_price"] = _set(items["unit_price"], neg_price, "-5.00")
             items["quantity"] = _set(items["quantity"], bad_qty, "two")
-            self.counter.add_dirty("order_items", R_NEGATIVE, neg_price.size)
-            self.counter.add_dirty("order_items", R_BAD_NUMBER, bad_qty.size)
-            dup = pick(np.setdiff1d(np.arange(m), bad_orders), 1)[0]
+            counter.add_dirty("order_items", R_NEGATIVE, neg_price.size)
+            counter.add_dirty("order_items", R_BAD_NUMBER, bad_qty.size)
+            dup = pick(_other_rows(m, bad_orders), 1)[0]
             self._append_copies(tables, "orders", dup)
-            self.counter.add_dirty("orders", R_DUPLICATE, dup.size)
+            counter.add_dirty("orders", R_DUPLICATE, dup.size)
 
     @staticmethod
     def _append_copies(tables, table, rows):
@@ -884,47 +1039,93 @@ class Generator:
         for name in list(cols):
             cols[name] = pc.take(cols[name], index)
 
-    def run(self, out_dir: Path, progress: bool | None = None, landing: str | None = None) -> dict:
+    def run(
+        self, out_dir: Path, progress: bool | None = None, landing: str | None = None, workers: int | None = None
+    ) -> dict:
         """Write the raw folder out_dir. progress: a progress bar (None: on a terminal only).
         landing: land the tables as new files of that name in out_dir's table folders
-        (`<out>/<table>/<landing>.parquet`, segmart.layout.land_raw_folder), never replacing one."""
+        (`<out>/<table>/<landing>.parquet`, segmart.layout.land_raw_folder), never replacing one.
+        workers: processes drawing chunks (None: one per core); the files do not depend on it."""
+        n_chunks = -(-self.n_customers // CHUNK_CUSTOMERS)
+        workers = max(1, min(workers or default_workers(), n_chunks))
 
         def fill(tmp: Path) -> dict:
             # said once the folder is known to be writable: a refused --out is the only line
             log.info(
-                "generating %s customers (seed %d, %s to %s) in %d chunk(s) into %s",
+                "generating %s customers (seed %d, %s to %s) in %d chunk(s), %d worker(s), into %s",
                 f"{self.n_customers:,}",
                 self.seed,
                 self.start,
                 self.end,
-                -(-self.n_customers // CHUNK_CUSTOMERS),
+                n_chunks,
+                workers,
                 out_dir,
             )
-            return self._write(tmp, progress)
+            return self._write(tmp, progress, workers)
 
         return land_raw_folder(Path(out_dir), landing, fill) if landing else write_raw_folder(Path(out_dir), fill)
 
-    def _write(self, tmp: Path, progress: bool | None) -> dict:
-        writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd") for t in TABLES}
-        chunks = range(0, self.n_customers, CHUNK_CUSTOMERS)
+    def _plan(self) -> list[tuple[int, int, int]]:
+        """(chunk number, first customer number, customers) of every chunk, in file order."""
+        return [
+            (chunk_no, first + 1, min(CHUNK_CUSTOMERS, self.n_customers - first))
+            for chunk_no, first in enumerate(range(0, self.n_customers, CHUNK_CUSTOMERS))
+        ]
+
+    def _chunks(self, plan: list[tuple[int, int, int]], workers: int, tmp: Path) -> Iterator[Chunk]:
+        """The chunks of `plan` in order, drawn here (one worker) or by `workers` processes, which
+        spool them to a folder in /dev/shm (memory; else in `tmp`). At most two chunks per worker
+        wait to be written, so memory stays bounded at any size."""
+        if workers == 1:
+            for task in plan:
+                yield self.chunk(*task)
+            return
+        tasks = iter(plan)
+        shm = Path("/dev/shm")
+        spool = Path(tempfile.mkdtemp(prefix=".segmart-generate-", dir=shm if os.access(shm, os.W_OK) else tmp))
+        # fork where it is safe (Linux: Arrow and jemalloc reset their threads and locks in the
+        # child, and the workers start before this process writes anything); spawn elsewhere,
+        # which needs the calling script's `if __name__ == "__main__":` guard
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        initargs = (self.n_customers, self.seed, self.start, self.end, self.lookups, spool)
         try:
-            for chunk_no, first in enumerate(
-                tqdm(chunks, desc="generate", unit="chunk", disable=None if progress is None else not progress)
-            ):
-                n = min(CHUNK_CUSTOMERS, self.n_customers - first)
-                tables = self.chunk(chunk_no, first + 1, n)
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=initargs) as pool:
+                pending = deque(pool.submit(_draw_chunk, task) for task in itertools.islice(tasks, 2 * workers))
+                try:
+                    while pending:
+                        chunk = pending.popleft().result()
+                        pending.extend(pool.submit(_draw_chunk, task) for task in itertools.islice(tasks, 1))
+                        yield chunk
+                finally:
+                    for future in pending:
+                        future.cancel()
+        finally:
+            shutil.rmtree(spool, ignore_errors=True)
+
+    def _write(self, tmp: Path, progress: bool | None, workers: int = 1) -> dict:
+        writers = {t: pq.ParquetWriter(tmp / f"{t}.parquet", raw_schema(t), compression="zstd") for t in TABLES}
+        plan = self._plan()
+        counter = Counter()
+        before = {sequence: 0 for sequence, _, _ in SEQUENCE_IDS.values()}
+        bar = tqdm(total=len(plan), desc="generate", unit="chunk", disable=None if progress is None else not progress)
+        try:
+            for (chunk_no, first, n), chunk in zip(plan, self._chunks(plan, workers, tmp), strict=True):
+                tables = chunk.tables(before)
                 for table, data in tables.items():
                     writers[table].write_table(data, row_group_size=1_000_000)
-                    self.counter.rows[table] += data.num_rows
+                counter.add_chunk(chunk, tables)
+                before = {sequence: before[sequence] + chunk.drawn[sequence] for sequence in before}
+                bar.update()
                 log.debug(
                     "chunk %d/%d, customers %s to %s: %s",
                     chunk_no + 1,
-                    len(chunks),
-                    f"{first + 1:,}",
-                    f"{first + n:,}",
+                    len(plan),
+                    f"{first:,}",
+                    f"{first + n - 1:,}",
                     ", ".join(f"{table} {data.num_rows:,}" for table, data in tables.items()),
                 )
         finally:
+            bar.close()
             for writer in writers.values():
                 writer.close()
         manifest = {
@@ -936,12 +1137,36 @@ class Generator:
                 "start_date": self.start.isoformat(),
                 "end_date": self.end.isoformat(),
             },
-            "rows": self.counter.rows,
-            "dirty": self.counter.dirty,
+            "rows": counter.rows,
+            "dirty": counter.dirty,
         }
         (tmp / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        log.debug("dirty rows planted, by table and reason: %s", self.counter.dirty)
+        log.debug("dirty rows planted, by table and reason: %s", counter.dirty)
         return manifest
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# A worker process's generator and spool folder, set once by _start_worker (ProcessPoolExecutor's
+# initializer).
+_WORKER: Generator | None = None
+_SPOOL: Path | None = None
+
+
+def _start_worker(n_customers: int, seed: int, start: dt.date, end: dt.date, lookups: Lookups, spool: Path) -> None:
+    global _WORKER, _SPOOL
+    _WORKER = Generator(n_customers, seed, start, end, lookups)
+    _SPOOL = spool
+
+
+def _draw_chunk(task: tuple[int, int, int]) -> Chunk:
+    return _WORKER.chunk(*task).spool(_SPOOL, task[0])
 
 
 def generate(
@@ -952,5 +1177,6 @@ def generate(
     end: dt.date = dt.date(2025, 12, 31),
     progress: bool | None = None,
     landing: str | None = None,
+    workers: int | None = None,
 ) -> dict:
-    return Generator(n_customers, seed, start, end).run(out_dir, progress, landing)
+    return Generator(n_customers, seed, start, end).run(out_dir, progress, landing, workers)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from segmart.generate import generate
+from segmart import generate as generate_module
+from segmart.generate import _ids, _local_text, _money, generate
 from segmart.layout import RAW_COLUMNS
 
 
@@ -43,6 +48,83 @@ def test_landing_writes_the_same_tables_as_new_files_and_never_replaces_one(tmp_
     assert _digests(tmp_path / "zone" / "orders") == {"2025-12-31.parquet": whole["orders.parquet"]}
     with pytest.raises(RawFolderError, match=r"not a name for a landed file"):
         generate(300, seed=6, out_dir=tmp_path / "zone", progress=False, landing="../2026-01-01")
+
+
+def test_workers_do_not_change_a_byte(tmp_path, monkeypatch):
+    """Chunks drawn by 1, 2 or 3 worker processes give the same files (small chunks: 5 of them)."""
+    monkeypatch.setattr(generate_module, "CHUNK_CUSTOMERS", 500)
+    digests = []
+    for workers in (1, 2, 3):
+        generate(2_300, seed=5, out_dir=tmp_path / str(workers), progress=False, workers=workers)
+        digests.append(_digests(tmp_path / str(workers)))
+    assert digests[0] == digests[1] == digests[2]
+    assert len(pq.ParquetFile(tmp_path / "2" / "orders.parquet").metadata.to_dict()["row_groups"]) == 5
+
+
+def test_a_failing_worker_fails_the_run_and_leaves_nothing(tmp_path, monkeypatch):
+    """A chunk that fails in a worker process fails generate with its error; no raw folder, no
+    temporary folder and no spooled chunk is left behind."""
+    monkeypatch.setattr(generate_module, "CHUNK_CUSTOMERS", 300)
+    draw = generate_module.Generator.chunk
+
+    def failing(self, chunk_no, first_id, n):
+        if chunk_no == 3:
+            raise RuntimeError("chunk 3 failed")
+        return draw(self, chunk_no, first_id, n)
+
+    monkeypatch.setattr(generate_module.Generator, "chunk", failing)
+    spools = set(Path("/dev/shm").glob(".segmart-generate-*"))
+    with pytest.raises(RuntimeError, match="chunk 3 failed"):
+        generate(2_000, seed=1, out_dir=tmp_path / "raw", progress=False, workers=2)
+    assert list(tmp_path.iterdir()) == []
+    assert set(Path("/dev/shm").glob(".segmart-generate-*")) == spools
+
+
+def test_ids_run_on_across_chunks(tmp_path, monkeypatch):
+    """Orders, events and survey answers are numbered 1..n over the whole file, whichever worker
+    drew their chunk: the chunks number within themselves and the writer numbers them on."""
+    monkeypatch.setattr(generate_module, "CHUNK_CUSTOMERS", 400)
+    folder = tmp_path / "raw"
+    manifest = generate(2_000, seed=9, out_dir=folder, progress=False, workers=2)
+    con = duckdb.connect()
+    for table, column, digits in [
+        ("orders", "order_id", 10),
+        ("customer_events", "event_id", 11),
+        ("wallet_survey", "response_id", 9),
+    ]:
+        low, high, distinct, width = con.execute(f"""
+            select min(cast(substr({column}, 2) as bigint)), max(cast(substr({column}, 2) as bigint)),
+                   count(distinct {column}), max(length({column}))
+            from '{folder}/{table}.parquet'
+        """).fetchone()
+        duplicates = manifest["dirty"][table].get("duplicate_id", 0)
+        assert (low, high, distinct, width) == (1, manifest["rows"][table] - duplicates, high, digits + 1), table
+    lines_without_order = con.execute(f"""
+        select count(*) from '{folder}/order_items.parquet' as i
+        anti join '{folder}/orders.parquet' as o using (order_id)
+    """).fetchone()[0]
+    assert lines_without_order == 0
+
+
+@pytest.mark.parametrize(
+    "fmt", ["%Y-%m-%d %H:%M:%S", "%Y%m%d", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S+08:00", "%Y/%m/%d %H:%M"]
+)
+def test_local_text_writes_what_arrow_strftime_writes(fmt):
+    rng = np.random.default_rng(3)
+    # 1890 to 2096, both sides of 1970 and of leap days, and the day boundaries
+    epoch = np.concatenate([rng.integers(-2_524_608_000, 3_976_214_400, 50_000), [0, -1, 86_399, 86_400, 951_782_400]])
+    expected = pc.strftime(pa.array(epoch, pa.timestamp("s")), format=fmt)
+    assert _local_text(epoch, fmt).equals(expected)
+
+
+def test_money_and_ids_are_written_as_python_formats_them():
+    rng = np.random.default_rng(4)
+    cents = np.concatenate([rng.integers(-(10**9), 10**12, 20_000), [0, -1, 5, -5, 99, 100, -100, 10**15]])
+    expected = [f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in cents.tolist()]
+    assert _money(cents).to_pylist() == expected
+    assert _money(np.array([], dtype=np.int64)).to_pylist() == []
+    numbers = np.concatenate([rng.integers(0, 10**10, 20_000), [0, 9_999_999_999, 10**10, 123]])
+    assert _ids("O", numbers, 10).to_pylist() == [f"O{n:010d}" for n in numbers.tolist()]
 
 
 def test_every_table_has_the_raw_layout_as_text(small_raw):

@@ -56,7 +56,7 @@ select
     signed_up_at as signed_up_text,
     file_row_number,
     nullif(trim(customer_id), '') as dedup_key
-from read_parquet('{raw}/customers.parquet', file_row_number = true);
+from read_parquet('{customers_file}', file_row_number = true);
 
 create or replace temp table floor_customers_staged as
 with
@@ -122,7 +122,7 @@ select
     nullif(trim(cost_amount), '') is not null as has_cost,
     file_row_number,
     nullif(trim(order_id), '') as dedup_key
-from read_parquet('{raw}/orders.parquet', file_row_number = true);
+from read_parquet('{orders_file}', file_row_number = true);
 
 create or replace temp table floor_orders as
 with
@@ -199,7 +199,7 @@ select
     try_cast(trim(unit_price) as decimal(18, 2)) as unit_price,
     file_row_number,
     (nullif(trim(raw.order_id), ''), raw.line_number) as dedup_key
-from read_parquet('{raw}/order_items.parquet', file_row_number = true) as raw;
+from read_parquet('{order_items_file}', file_row_number = true) as raw;
 
 create or replace temp table floor_category_spend as
 with
@@ -287,7 +287,7 @@ select
     cast(local_timestamp(occurred_at) as date) as event_date,
     file_row_number,
     coalesce(nullif(trim(event_id), ''), 'row-' || file_row_number) as dedup_key
-from read_parquet('{raw}/customer_events.parquet', file_row_number = true);
+from read_parquet('{customer_events_file}', file_row_number = true);
 
 create or replace temp table floor_engagement as
 with
@@ -410,7 +410,7 @@ stated as (
             row_number() over (
                 partition by coalesce(nullif(trim(response_id), ''), 'row-' || file_row_number) order by file_row_number
             ) as key_row
-        from read_parquet('{raw}/wallet_survey.parquet', file_row_number = true) as source
+        from read_parquet('{wallet_survey_file}', file_row_number = true) as source
     ) as answers
     cross join floor_as_of
     where

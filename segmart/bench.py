@@ -8,11 +8,11 @@ its own child process so wall time, CPU time and peak memory are the child's own
      de-duplicates the five raw sources and computes the marts' core columns (no CLV fit);
   3. the pandas path: lifetimes' summary_data_from_transaction_data on the same orders (skipped
      above 10M orders);
-  4. the daily load: the next export (1% more orders, segmart/append.py) built incrementally
-     with `dbt run` on the warehouse of step 1.
-Steps 1-3 read the data without its newest 1% of orders ("before"); step 4 the next export.
-Above 10M orders steps 3 and 4 are skipped and steps 1-2 read the generated data as it is (a
-split would double 10 GB of raw files on disk).
+  4. the daily load: the next export (1% more orders, segmart/append.py) landed as a new file
+     per table and built incrementally with `dbt run` on the warehouse of step 1.
+Steps 1-3 read the data without its newest 1% of orders ("before", a landing zone of one file
+per table); step 4 the zone with the next export beside it ("after": the first files are hard
+links, so the history is not stored twice). Above 10M orders step 3 is skipped.
 Raw data are generated once per scale and seed and cached under .bench/data. Results go to
 .bench/results/*.json and to BENCHMARKS.md (medians of the runs, ratios, the ten slowest nodes).
 """
@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from segmart.layout import project_root
+from segmart.layout import RAW_COLUMNS, project_root, raw_table_files
 
 # not __name__: the benchmark's workers run this module as __main__
 log = logging.getLogger("segmart.bench")
@@ -96,9 +96,11 @@ def _measure(command: list[str], env: dict | None = None, cwd: Path | None = Non
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": peak[0] / 1024}
 
 
-def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path | None]:
-    """The generated raw folder split into the data before the newest 1% of orders and the next
-    export (cached): (before, after); above PANDAS_LIMIT orders (the generated folder, None)."""
+def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path]:
+    """The generated raw folder (cached), split into landing zones (README "Daily loads: one new
+    file per export"): before, the data without its newest 1% of orders, one file per table; and
+    after, the same file (a hard link: no second copy of the history at 100M orders) with the next
+    export landed as a new file beside it. Returns (before, after)."""
     from segmart.append import split_for_append
     from segmart.generate import generate
 
@@ -107,12 +109,10 @@ def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path | None]:
         customers = max(1, round(orders / ORDERS_PER_CUSTOMER))
         log.info("generating %s customers (~%s orders) into %s", f"{customers:,}", f"{orders:,}", folder)
         generate(customers, seed, folder)
-    if orders > PANDAS_LIMIT:
-        return folder, None
-    before, after = folder.with_name(folder.name + "-before"), folder.with_name(folder.name + "-after")
+    before, after = folder.with_name(folder.name + "-landed-before"), folder.with_name(folder.name + "-landed-after")
     if not (after / "_split.json").exists():
         log.info("splitting off the newest 1%% of orders as the next export: %s, %s", before.name, after.name)
-        info = split_for_append(folder, before, after)
+        info = split_for_append(folder, before, after, landing=True)
         manifest = json.loads((folder / "_manifest.json").read_text())
         counts = _row_counts(before)
         (before / "_manifest.json").write_text(json.dumps({"rows": counts, "derived_from": folder.name, **info}))
@@ -123,7 +123,10 @@ def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path | None]:
 def _row_counts(folder: Path) -> dict:
     import pyarrow.parquet as pq
 
-    return {p.stem: pq.read_metadata(p).num_rows for p in sorted(folder.glob("*.parquet"))}
+    return {
+        table: sum(pq.read_metadata(p).num_rows for p in raw_table_files(folder, table) if p.exists())
+        for table in RAW_COLUMNS
+    }
 
 
 def _dbt_env(raw: Path, database: Path, target_path: Path) -> dict:
@@ -209,7 +212,7 @@ def floor_parameters(raw: str) -> dict:
         name: settings.get(name) or os.environ.get(env, default) for name, (env, default) in FLOOR_SETTINGS.items()
     }
     return {
-        "raw": raw,
+        **{f"{table}_file": _one_file(raw, table) for table in RAW_COLUMNS},
         "seeds": project_root() / "seeds",
         "reporting_currency": chosen["reporting_currency"].strip().upper(),
         "default_currency": chosen["reporting_currency"].strip().upper(),
@@ -229,6 +232,15 @@ def floor_parameters(raw: str) -> dict:
         "gold_cut": round(shares["platinum"] + shares["gold"], 10),
         "iron_cut": round(shares["platinum"] + shares["gold"] + shares["iron"], 10),
     }
+
+
+def _one_file(raw: str, table: str) -> Path:
+    """The file of a raw table: `<raw>/<table>.parquet` or the one file landed in `<raw>/<table>/`
+    (the benchmark's data before the next export is a landing zone of one file per table)."""
+    files = raw_table_files(Path(raw), table)
+    if len(files) != 1:
+        raise ValueError(f"{raw}/{table}: the floor reads one file per table, found {len(files)}")
+    return files[0]
 
 
 def floor_sql(raw: str) -> str:
@@ -259,7 +271,7 @@ def worker(kind: str, raw: str) -> None:
         from lifetimes.utils import summary_data_from_transaction_data
 
         orders = pd.read_parquet(
-            f"{raw}/orders.parquet",
+            _one_file(raw, "orders"),
             columns=["customer_id", "ordered_at", "status", "gross_amount", "discount_amount", "refund_amount"],
         )
         orders["date"] = pd.to_datetime(

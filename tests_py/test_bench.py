@@ -185,3 +185,18 @@ def test_floor_keeps_the_first_row_of_each_id(small_raw, tmp_path):
         con.execute(bench.floor_sql(str(folder)))
         results.append(con.execute("select * from floor_customers order by customer_id").df())
     pd.testing.assert_frame_equal(results[0], results[1])
+
+
+def test_the_floor_reads_a_landing_zone_of_one_file_per_table(tmp_path):
+    """The benchmark's data before the next export is a landing zone: the floor reads each
+    table's one landed file, and refuses a table of several files, naming it."""
+    zone = tmp_path / "zone"
+    (zone / "orders").mkdir(parents=True)
+    (zone / "orders" / "2025-12-30.parquet").write_bytes(b"")
+    (zone / "customers.parquet").write_bytes(b"")
+    parameters = bench.floor_parameters(str(zone))
+    assert parameters["orders_file"] == zone / "orders" / "2025-12-30.parquet"
+    assert parameters["customers_file"] == zone / "customers.parquet"
+    (zone / "orders" / "2025-12-31.parquet").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"zone/orders: the floor reads one file per table, found 2"):
+        bench.floor_parameters(str(zone))

@@ -64,7 +64,7 @@ def _peak_rss_kb(pid: int) -> int:
     return 0
 
 
-def _measure(command: list[str], env: dict | None = None, cwd: Path | None = None) -> dict:
+def _measure(command: list[str], env: dict | None = None, cwd: Path | None = None, check: bool = True) -> dict:
     """Run a child process; return its wall time, CPU time (user + system) and peak RSS.
 
     Peak memory is polled from the child's own VmHWM: the rusage of a forked child also counts
@@ -91,9 +91,10 @@ def _measure(command: list[str], env: dict | None = None, cwd: Path | None = Non
     poller.join()
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
-    if code != 0:
+    if code != 0 and check:
         raise RuntimeError(f"{' '.join(command[:3])} failed (exit {code}):\n{output[-3000:]}")
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": peak[0] / 1024}
+    measured = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": peak[0] / 1024}
+    return measured if code == 0 else {**measured, "exit_code": code, "output": output[-3000:]}
 
 
 def _dataset(label: str, orders: int, seed: int) -> tuple[Path, Path]:
@@ -162,6 +163,16 @@ def _node_times(work: Path) -> dict:
         return {r["unique_id"].split(".")[-1]: r["execution_time"] for r in json.load(handle)["results"]}
 
 
+def _failed_nodes(work: Path) -> list[str]:
+    """The nodes of the last dbt command that ended in an error (out of memory, say)."""
+    path = work / "target" / "run_results.json"
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as handle:
+        results = json.load(handle)["results"]
+    return [r["unique_id"].split(".")[-1] for r in results if r["status"] in ("error", "fail")]
+
+
 def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None, run: dict | None = None) -> dict:
     """One measured run; `run` collects the steps as they finish, so a failure keeps them."""
     run = {} if run is None else run
@@ -172,10 +183,14 @@ def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None,
     (work / "target" / "run_results.json").unlink(missing_ok=True)
     env = _dbt_env(raw, database, work / "target")
     seed = _measure([_dbt(), "seed", "--target", "ci", "--quiet"], env)
+    # a model that fails (out of memory at 100M orders, say) is recorded with its children
+    # skipped, and the other steps still measured: its time is then that of the rest
     try:
-        models = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
+        models = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env, check=False)
     finally:
         run["nodes"] = _node_times(work)
+    if "exit_code" in models:
+        run["failed_nodes"] = _failed_nodes(work)
     run["dbt_models"] = _combine(seed, models)
     run["dbt_tests"] = _measure([_dbt(), "test", "--target", "ci", "--quiet"], env)
     run["floor"] = _measure([sys.executable, "-m", "segmart.bench", "worker", "floor", str(raw)])
@@ -184,9 +199,11 @@ def one_run(raw: Path, work: Path, orders: int, next_export: Path | None = None,
     if next_export is not None:
         env = _dbt_env(next_export, database, work / "target")
         try:
-            run["dbt_incremental"] = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env)
+            run["dbt_incremental"] = _measure([_dbt(), "run", "--target", "ci", "--quiet"], env, check=False)
         finally:
             run["incremental_nodes"] = _node_times(work)
+        if "exit_code" in run["dbt_incremental"]:
+            run["incremental_failed_nodes"] = _failed_nodes(work)
     run["load_average"].append(os.getloadavg()[0])
     return run
 
@@ -407,6 +424,12 @@ def markdown(result: dict) -> str:
         lines.append(
             f"- BTYD summary: warehouse nodes {result['warehouse_btyd_s']:.2f} s vs pandas + lifetimes "
             f"{m['pandas_lifetimes']['wall_s']:.1f} s: **{r['pandas_over_warehouse_btyd']:.1f}×** faster."
+        )
+    failed = sorted({n for run in result.get("all_runs", []) for n in run.get("failed_nodes", [])})
+    if failed:
+        lines.append(
+            f"- **Failed in the full build** (their children skipped; the times above are the rest's): "
+            f"{', '.join(failed)}."
         )
     if r.get("incremental_over_models"):
         lines.append(

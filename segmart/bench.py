@@ -435,7 +435,8 @@ def markdown(result: dict) -> str:
         lines.append(
             f"- Next export (+1% orders) built incrementally: **{r['incremental_over_models']:.2f}×** the full "
             f"build; the order-grained models alone: **{r['incremental_order_models_over_full']:.2f}×** their "
-            "full-build time (the customer-level models are rebuilt in full: the as-of date moved)."
+            "full-build time (the customer state recomputes the customers the export touched or moved across a "
+            "window edge; every model downstream of it is rebuilt in full)."
         )
     lines += [
         "",

@@ -234,7 +234,7 @@
             {%- for name, stored in before.items() -%}
                 {%- set current = listed.get(name) -%}
                 {%- set changed = current is none or current[1] != stored[2] or (current[2] != stored[3] and run_query(
-                    'select sha256(content) from read_blob(' ~ sql_string(folder ~ name) ~ ')').columns[0].values()[0] != stored[4]) -%}
+                    'select segmart_file_sha256(' ~ sql_string(folder ~ name) ~ ')').columns[0].values()[0] != stored[4]) -%}
                 {%- if changed -%}
                     {{ exceptions.raise_compiler_error(
                         folder ~ name ~ ": landed file " ~ ("staged on " ~ stored[5] ~ " is gone" if current is none

@@ -44,7 +44,8 @@ contents as (
         blobs.filename as file_path,
         blobs.size as file_size,
         cast(timezone('UTC', blobs.last_modified) as timestamp) as file_modified_at,
-        sha256(blobs.content) as file_digest
+        -- read in pieces by the segmart dbt-duckdb plugin, not as one blob in memory
+        segmart_file_sha256(blobs.filename) as file_digest
     from read_blob({{ sql_string_list(new_files | map(attribute='path')) }}) as blobs
 
 ),

@@ -19,7 +19,6 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from segmart.layout import default_raw_dir
 from segmart.privacy import DUCKDB_VARIABLE, pii_key
 
-
 FILE_DIGEST_FUNCTION = "segmart_file_sha256"
 
 

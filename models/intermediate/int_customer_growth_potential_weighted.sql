@@ -9,11 +9,6 @@
 {%- set potentials = ['wallet_headroom', 'predicted_clv'] -%}
 {%- set potential_order = [var('value_matrix_potential_measure')]
     + (['wallet_headroom', 'predicted_clv', 'discounted_clv'] | reject('equalto', var('value_matrix_potential_measure')) | list) -%}
-{%- set potential_columns = {
-    'wallet_headroom': 'wallet.wallet_headroom',
-    'predicted_clv': 'lifetime_value.predicted_clv',
-    'discounted_clv': 'lifetime_value.discounted_clv',
-} -%}
 {%- set stage_weights = var('value_matrix_stage_weights') -%}
 {%- set potential_cut = percentile_cont('growth_potential', 0.5) if var('value_matrix_potential_cut') is none
     else var('value_matrix_potential_cut') -%}
@@ -46,32 +41,51 @@ lifecycle as (
 
 ),
 
+-- one row per customer with every candidate measure: joined once, read by both CTEs below (a
+-- second join for the availability would hold two sets of hash tables at once)
+joined as (
+
+    select
+        features.customer_id,
+        features.is_prospect,
+        features.btyd_frequency,
+        lifecycle.lifecycle_stage,
+        wallet.wallet_headroom,
+        lifetime_value.predicted_clv,
+        lifetime_value.discounted_clv,
+        lifetime_value.p_alive
+    from features
+    left join lifetime_value
+        on features.customer_id = lifetime_value.customer_id
+    left join wallet
+        on features.customer_id = wallet.customer_id
+    left join lifecycle
+        on features.customer_id = lifecycle.customer_id
+
+),
+
 -- which potential measures some buyer has
 availability as (
 
     select
         count(*) as buyer_count,
         {%- for measure in potential_order %}
-        count({{ potential_columns[measure] }}) > 0 as has_{{ measure }}{% if not loop.last %},{% endif %}
+        count({{ measure }}) > 0 as has_{{ measure }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from features
-    left join lifetime_value
-        on features.customer_id = lifetime_value.customer_id
-    left join wallet
-        on features.customer_id = wallet.customer_id
-    where not features.is_prospect
+    from joined
+    where not is_prospect
 
 ),
 
 measured as (
 
     select
-        features.customer_id,
-        features.is_prospect,
-        lifecycle.lifecycle_stage,
+        joined.customer_id,
+        joined.is_prospect,
+        joined.lifecycle_stage,
         case
             {%- for measure in potential_order %}
-            when availability.has_{{ measure }} then coalesce({{ potential_columns[measure] }}, 0)
+            when availability.has_{{ measure }} then coalesce(joined.{{ measure }}, 0)
             {%- endfor %}
             else 0
         end as potential_measure,
@@ -82,21 +96,15 @@ measured as (
             else 'none'
         end as growth_potential_source,
         -- P(alive) is 1 by construction without a repeat purchase: evidence only with repeats
-        coalesce(features.btyd_frequency > 0 and lifetime_value.p_alive is not null, false) as has_p_alive,
-        lifetime_value.p_alive,
-        case lifecycle.lifecycle_stage
+        coalesce(joined.btyd_frequency > 0 and joined.p_alive is not null, false) as has_p_alive,
+        joined.p_alive,
+        case joined.lifecycle_stage
             {%- for stage, weight in stage_weights.items() %}
             when '{{ stage }}' then {{ weight }}
             {%- endfor %}
             else 1
         end as stage_weight
-    from features
-    left join lifetime_value
-        on features.customer_id = lifetime_value.customer_id
-    left join wallet
-        on features.customer_id = wallet.customer_id
-    left join lifecycle
-        on features.customer_id = lifecycle.customer_id
+    from joined
     cross join availability
 
 ),

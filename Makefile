@@ -16,7 +16,7 @@ CI_DIR := .ci-work
 CI_CUSTOMERS ?= 5000
 
 .PHONY: setup build generate dbt-build test lint pytest validate ci-generate ci-build ci-validate clean lock backfill \
-	setup-spark ci-spark-build test-spark test-spark-session spark-cluster-steps lock-spark setup-browser dashboard report docs
+	setup-spark ci-spark-build test-spark test-spark-session spark-cluster-steps lock-spark setup-browser dashboard report docs bi test-bi
 
 $(BIN)/segmart: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ dashboard: setup
 
 report: setup
 	$(BIN)/segmart report --out $(REPORT_DIR)
+
+# Apache Superset on 127.0.0.1 with segmart's dashboards (bi/superset/), in its own venv under
+# .superset/ (first run: about a minute to install and a minute to set up)
+BI_PORT ?= 8088
+bi: setup
+	$(BIN)/segmart bi --port $(BI_PORT)
 
 docs: setup
 	$(BIN)/dbt docs generate --target dev
@@ -86,6 +92,12 @@ PYTEST_WORKERS ?= 2
 pytest: setup setup-browser
 	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb SEGMART_PUBLISH_DIR=$(CI_DIR)/published \
 	  $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+
+# Superset imports the dashboards into a fresh instance over the CI marts (two as-of dates), and
+# headless Chromium checks every chart and three numbers; .ci-work/superset.png is the screenshot
+test-bi: setup setup-browser
+	SEGMART_RAW_DIR=$(CI_DIR)/raw SEGMART_DUCKDB_PATH=$(CI_DIR)/ci.duckdb SEGMART_PUBLISH_DIR=$(CI_DIR)/published \
+	  $(BIN)/pytest -q -m bi tests_py/test_superset.py
 
 # apt_install(packages,why): install Debian packages as root with apt (refreshing the index if
 # needed); otherwise stop and say what to install
@@ -143,7 +155,7 @@ spark-cluster-steps:
 	cat $(CI_DIR)/spark-incremental.log; test $$built = 0 && test $$tested = 0
 	$(BIN)/pytest -q -m spark --ignore tests_py/test_spark_cluster.py --ignore tests_py/test_incremental.py
 
-test: lint ci-build ci-validate pytest test-spark
+test: lint ci-build ci-validate pytest test-bi test-spark
 
 lock:
 	rm -rf /tmp/segmart-lock-venv && $(PYTHON) -m venv /tmp/segmart-lock-venv

@@ -1,5 +1,7 @@
 {#- Cohort retention: buyers grouped by the month of their first purchase, and the share of each
-    cohort that bought again in each later month (month 0 is the first purchase). -#}
+    cohort that bought again in each later month (month 0 is the first purchase). It reads the
+    netted orders, a private model: a member of the project's group (no mart is order-grained). -#}
+{{ config(group='segmart') }}
 with
 
 purchases as (

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from tqdm import tqdm
 
-HISTORY_SELECTOR = "+customer_segment_history"
+HISTORY_SELECTOR = "history"  # selectors.yml: customer_segment_history and its parents
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def backfill(
     run_dbt(["seed", "--quiet", *common])  # lookups first: a fresh warehouse has none
     for as_of in tqdm(dates, desc="backfill", unit="date", disable=None if progress is None else not progress):
         variables = {**(extra_vars or {}), "as_of_date": as_of.isoformat()}
-        run_dbt(["run", "--quiet", "--select", HISTORY_SELECTOR, "--vars", json.dumps(variables), *common])
+        run_dbt(["run", "--quiet", "--selector", HISTORY_SELECTOR, "--vars", json.dumps(variables), *common])
     if restore:
         log.info("rebuilding the marts for the current as-of date")
         variables = json.dumps(extra_vars or {})

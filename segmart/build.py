@@ -258,6 +258,64 @@ def _target_path(dbt_args: list[str], env: dict) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
+STORAGE_VERSION_VAR = "SEGMART_DUCKDB_STORAGE_VERSION"  # profiles.yml: storage_compatibility_version
+DEFAULT_STORAGE_VERSION = "v1.4.0"
+
+
+DAILY_SELECTOR = "daily"
+SELECTION_FLAGS = ("--select", "-s", "--exclude", "--selector", "--models", "-m")
+
+
+def _selects(dbt_args: list[str]) -> bool:
+    """Whether the user's dbt arguments choose the nodes themselves."""
+    return any(a in SELECTION_FLAGS or a.split("=", 1)[0] in SELECTION_FLAGS for a in dbt_args)
+
+
+def _quoted(value: object) -> str:
+    return str(value).replace("'", "''")
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
+
+
+def storage_version(database: Path) -> str:
+    """The DuckDB storage format a database file is written in, e.g. 'v1.4.0+' or 'v2.0.0+'."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{_quoted(database)}' as checked (read_only)")
+        tags = con.execute("select tags from duckdb_databases() where database_name = 'checked'").fetchone()[0]
+        return tags.get("storage_version", "")
+    finally:
+        con.close()
+
+
+def _carry_over(final: Path, work: Path) -> None:
+    """Copy the warehouse to the build's working file. A warehouse written in a newer storage
+    format than the profile asks for (built before segmart set it, or with "latest") is rewritten
+    in the requested format, table by table (COPY FROM DATABASE), so DuckDB 1.x readers open it."""
+    wanted = os.environ.get(STORAGE_VERSION_VAR, DEFAULT_STORAGE_VERSION)
+    current = storage_version(final)
+    if wanted == "latest" or not current or _version_key(current) <= _version_key(wanted):
+        shutil.copyfile(final, work)
+        return
+    log.warning(
+        "%s is in DuckDB's %s storage format, which BI tools on DuckDB 1.x cannot open: rewriting it as %s "
+        "(%s=latest keeps the newer format)",
+        final,
+        current.rstrip("+"),
+        wanted,
+        STORAGE_VERSION_VAR,
+    )
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{_quoted(final)}' as carried (read_only)")
+        con.execute(f"attach '{_quoted(work)}' as rewritten (storage_version '{_quoted(wanted)}')")
+        con.execute("copy from database carried to rewritten")
+    finally:
+        con.close()
+
+
 def build(
     target: str = "dev",
     dbt_args: list[str] | None = None,
@@ -320,12 +378,16 @@ def build(
             )
             dbt_args.append("--full-refresh")
             implicit_full_refresh = True
+    if final.exists() and backup is None and "--full-refresh" not in dbt_args and not _selects(dbt_args):
+        # only rows were added and the project is unchanged: the daily selection (selectors.yml)
+        log.info("an incremental build: selector %s (selectors.yml)", DAILY_SELECTOR)
+        dbt_args += ["--selector", DAILY_SELECTOR]
     work = final.with_name(final.name + ".building")
     for stale in _sidecars(work):
         stale.unlink(missing_ok=True)
     final.parent.mkdir(parents=True, exist_ok=True)
     if final.exists() and backup is None:
-        shutil.copyfile(final, work)  # incremental models and history carry over
+        _carry_over(final, work)  # incremental models and history carry over
     variable = TARGET_PATH_VARS[target][0]
     settings = _manifest_settings(raw) if raw is not None else {}
     if settings:
@@ -377,11 +439,65 @@ def build(
         log.warning(
             "%d warning(s), with the figures measured:\n%s", len(warnings), "\n".join(f"  {line}" for line in warnings)
         )
+    _show_freshness(target, {**env, variable: str(final)}, dbt_args)
     if publish_marts:
         out = publish_dir or default_publish_dir(target)
         written = publish(final, out)
         log.info("published %d marts to %s", len(written), out)
     return final
+
+
+def freshness_line(result: dict) -> str:
+    """One line on the orders' freshness from a result of dbt's sources.json."""
+    import datetime as dt
+
+    newest = result.get("max_loaded_at")
+    if not newest:
+        return "orders freshness: no staged order"
+    when = dt.datetime.fromisoformat(newest).astimezone(dt.UTC)
+    days = result["max_loaded_at_time_ago_in_s"] / 86400
+    criteria = result.get("criteria") or {}
+    limits = ", ".join(
+        f"{name.split('_')[0]} after {criteria[name]['count']} {criteria[name]['period']}s"
+        for name in ("warn_after", "error_after")
+        if (criteria.get(name) or {}).get("count") is not None
+    )
+    status = {"pass": "fresh", "warn": "stale (warn)", "error": "stale (error)"}.get(result["status"], result["status"])
+    return (
+        f"orders freshness: the newest order is from {when:%Y-%m-%d %H:%M} UTC, {days:.1f} days ago: {status}"
+        f" ({limits}; vars orders_freshness_warn_after_days, orders_freshness_error_after_days)"
+    )
+
+
+def _show_freshness(target: str, env: dict, dbt_args: list[str]) -> None:
+    """dbt source freshness on the orders after a build: shown, never failing the build."""
+    import json
+
+    dbt = Path(sys.executable).with_name("dbt")
+    output = _target_path(dbt_args, env) / "sources.json"
+    output.unlink(missing_ok=True)
+    command = [str(dbt) if dbt.exists() else "dbt", "--quiet", "source", "freshness", "--target", target]
+    command += ["--select", "source:raw.orders", "--output", str(output), *_passthrough(dbt_args)]
+    subprocess.run(command, check=False, cwd=project_root(), env=env, capture_output=True)
+    try:
+        results = json.loads(output.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        log.warning("orders freshness: dbt source freshness wrote no result (run it to see why)")
+        return
+    for result in results:
+        line = freshness_line(result)
+        (log.info if result.get("status") == "pass" else log.warning)("%s", line)
+
+
+def _passthrough(dbt_args: list[str]) -> list[str]:
+    """The user's --vars and --target-path, for a follow-up dbt command on the same build."""
+    kept: list[str] = []
+    for index, argument in enumerate(dbt_args):
+        if argument in ("--vars", "--target-path") and index + 1 < len(dbt_args):
+            kept += [argument, dbt_args[index + 1]]
+        elif argument.startswith(("--vars=", "--target-path=")):
+            kept.append(argument)
+    return kept
 
 
 def _figures(row: dict) -> str:

@@ -243,6 +243,20 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def _cmd_bi(args: argparse.Namespace) -> int:
+    from segmart.superset import SupersetError, default_home, serve
+    from segmart.views import default_published_dir
+
+    published = Path(args.published) if args.published else default_published_dir()
+    home = Path(args.home).resolve() if args.home else default_home()
+    try:
+        serve(home, published.resolve(), args.port)
+    except SupersetError as exc:
+        log.error("%s", exc)
+        return 1
+    return 0  # not reached: serve() becomes Superset
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     require_extra("report")
     from segmart.report import write_report
@@ -433,6 +447,14 @@ def build_parser() -> argparse.ArgumentParser:
     dash.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     dash.add_argument("--published", help="folder of published marts (default: $SEGMART_PUBLISH_DIR or published/)")
     dash.set_defaults(func=_cmd_dashboard)
+
+    bi = sub.add_parser(
+        "bi", help="serve Apache Superset on 127.0.0.1 with segmart's dashboards over the published marts"
+    )
+    bi.add_argument("--port", type=int, default=8088, help="port (default 8088)")
+    bi.add_argument("--published", help="folder of published marts (default: $SEGMART_PUBLISH_DIR or published/)")
+    bi.add_argument("--home", help="Superset's work folder (default: $SEGMART_SUPERSET_HOME or .superset/)")
+    bi.set_defaults(func=_cmd_bi)
 
     rep = sub.add_parser("report", help="write a static HTML report with PNG charts of the dashboard's views")
     rep.add_argument("--out", required=True, help="folder for index.html and the PNG charts")

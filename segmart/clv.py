@@ -31,6 +31,10 @@ LOG_PARAM_LIMIT = math.log(1e6)
 # optimum; a gradient this small means it is there all the same.
 GRADIENT_TOLERANCE = 1e-5
 OPTIMISER = {"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9}
+# A parameter within this factor of a bound (below 1e-5 or above 1e5 here) ran off towards it.
+BOUND_MARGIN = 10.0
+# BG/NBD's a and b both above this: the homogeneous-dropout limit (_on_ridge), a valid model.
+RIDGE_MINIMUM = 1e3
 
 
 class FitError(RuntimeError):
@@ -146,7 +150,7 @@ def fit_bg_nbd(x, t_x, T, initial=(1.0, 1.0, 1.0, 1.0), weights=None) -> tuple[B
     params = BgNbdParams(r=float(r), alpha=float(alpha / scale), a=float(a), b=float(b))
     per_row = bg_nbd_log_likelihood(astuple(params), x, t_x, T)
     log_likelihood = float((per_row if w is None else per_row * w).sum())
-    return params, log_likelihood, _at_interior_optimum(result, objective), int(result.nit)
+    return params, log_likelihood, _at_interior_optimum(result, objective, ridge=(2, 3)), int(result.nit)
 
 
 def expected_purchases(params: BgNbdParams, t, x, t_x, T):
@@ -231,12 +235,31 @@ def fit_gamma_gamma(x, m, initial=(1.0, 1.0, 1.0), weights=None) -> tuple[GammaG
     return params, log_likelihood, _at_interior_optimum(result, objective), int(result.nit)
 
 
-def _at_interior_optimum(result, objective) -> bool:
-    """Inside the bounds, with a vanishing gradient (whatever the optimiser's own verdict)."""
-    if np.any(np.abs(result.x) >= LOG_PARAM_LIMIT - 1e-6) or not np.all(np.isfinite(result.x)):
+def _at_interior_optimum(result, objective, ridge: tuple[int, int] | None = None) -> bool:
+    """Inside the bounds, with a vanishing gradient (whatever the optimiser's own verdict).
+
+    A parameter within a factor BOUND_MARGIN of a bound ran off towards it: where the optimiser
+    stops on that flat slope depends on the machine's floating-point rounding, so it counts as
+    the bound. `ridge`: two parameters (BG/NBD's a and b) that may run off to large values
+    together, a limit of the model (_on_ridge); the other parameters must then be interior with
+    a vanishing gradient."""
+    if not np.all(np.isfinite(result.x)):
+        return False
+    near = np.abs(result.x) >= LOG_PARAM_LIMIT - math.log(BOUND_MARGIN)
+    if ridge is not None and near.any() and _on_ridge(result.x, ridge):
+        rest = [i for i in range(result.x.size) if i not in ridge]
+        gradient = objective(result.x)[1]
+        return bool(not near[rest].any() and np.max(np.abs(gradient[rest])) < GRADIENT_TOLERANCE)
+    if near.any():
         return False
     gradient = objective(result.x)[1]
     return bool(result.success) or bool(np.max(np.abs(gradient)) < GRADIENT_TOLERANCE)
+
+
+def _on_ridge(log_params, ridge: tuple[int, int]) -> bool:
+    """Both parameters large: BG/NBD with a and b large is the model whose dropout probability
+    is the same for every customer, a / (a + b) (the Beta distribution collapses to its mean)."""
+    return bool(all(log_params[i] > math.log(RIDGE_MINIMUM) for i in ridge))
 
 
 def expected_order_value(params: GammaGammaParams, x, m):

@@ -45,7 +45,9 @@ from segmart.layout import project_root
 log = logging.getLogger(__name__)
 
 # what the CLV step reads: the summary and the as-of date, with everything upstream of them
-BEFORE_STEP = ["+int_customer_btyd_summarised", "+int_as_of_date_resolved"]
+# selectors.yml: what the step reads, and the rest
+BEFORE_STEP_SELECTOR = "spark_btyd_inputs"
+AFTER_STEP_SELECTOR = "spark_after_btyd_step"
 SUMMARY_VIEW = "segmart_btyd_summary"
 
 
@@ -413,8 +415,8 @@ def build(
     profile = target_profile(target)
     quiet = [] if log.isEnabledFor(logging.INFO) else ["--quiet"]
     runs = {
-        "dbt, up to the BTYD summary": ["--select", *BEFORE_STEP],
-        "dbt, the rest": ["--exclude", *BEFORE_STEP],
+        "dbt, up to the BTYD summary": ["--selector", BEFORE_STEP_SELECTOR],
+        "dbt, the rest": ["--selector", AFTER_STEP_SELECTOR],
     }
     first, rest = runs.items()
 

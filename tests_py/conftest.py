@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -52,7 +53,45 @@ def raw_dir() -> Path:
 def two_date_marts(tmp_path_factory):
     """Published marts with a two-date segment history: a copy of the CI warehouse, backfilled
     one quarter before its as-of date (`segmart backfill`), then published (`segmart publish`).
-    The dashboard, the report, the views and the analyses are tested on it."""
+    The dashboard, the report, the views, the analyses and Superset are tested on it. Built once
+    per CI warehouse beside it (two-dates/, under a file lock: the pytest workers share it), then
+    copied for each worker, whose tests may write to their copy."""
+    import fcntl
+    import shutil
+
+    source = Path(os.environ.get("SEGMART_DUCKDB_PATH", ".ci-work/ci.duckdb"))
+    if not source.exists():
+        pytest.skip(f"no warehouse at {source}: run `make test` (it builds one first)")
+    shared = source.resolve().parent / "two-dates"
+    shared.mkdir(exist_ok=True)
+    stat = source.stat()
+    key = f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    with open(shared.parent / "two-dates.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "built-from"
+        if not done.exists() or done.read_text() != key:
+            done.unlink(missing_ok=True)
+            built = _build_two_date_marts(source, shared / "build")
+            done.write_text(key)
+        else:
+            built = json.loads((shared / "build" / "two-dates.json").read_text())
+    tmp = tmp_path_factory.mktemp("two_dates")
+    shutil.copyfile(built["database"], tmp / "warehouse.duckdb")
+    shutil.copytree(built["published"], tmp / "published")
+    from helpers import scratch_env
+
+    env = scratch_env(
+        tmp, raw_dir=Path(os.environ.get("SEGMART_RAW_DIR", ".ci-work/raw")), database=tmp / "warehouse.duckdb"
+    )
+    return {
+        "database": tmp / "warehouse.duckdb",
+        "published": tmp / "published",
+        "dates": tuple(built["dates"]),
+        "env": env,
+    }
+
+
+def _build_two_date_marts(source: Path, tmp: Path) -> dict:
     import shutil
     import subprocess
     import sys
@@ -60,10 +99,8 @@ def two_date_marts(tmp_path_factory):
     import duckdb
     from helpers import PROJECT, scratch_env
 
-    source = Path(os.environ.get("SEGMART_DUCKDB_PATH", ".ci-work/ci.duckdb"))
-    if not source.exists():
-        pytest.skip(f"no warehouse at {source}: run `make test` (it builds one first)")
-    tmp = tmp_path_factory.mktemp("two_dates")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
     database = tmp / "warehouse.duckdb"
     shutil.copyfile(source, database)
     with duckdb.connect(str(database), read_only=True) as con:
@@ -77,7 +114,9 @@ def two_date_marts(tmp_path_factory):
     ):
         done = subprocess.run([segmart, *command], cwd=PROJECT, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return {"database": database, "published": tmp / "published", "dates": (earlier, as_of.isoformat()), "env": env}
+    built = {"database": str(database), "published": str(tmp / "published"), "dates": [earlier, as_of.isoformat()]}
+    (tmp / "two-dates.json").write_text(json.dumps(built))
+    return built
 
 
 def month_end(day, months: int):

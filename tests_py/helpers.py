@@ -136,3 +136,55 @@ def lifetimes_predictions(btyd, parameters, horizons=(90, 365), months: int = 12
             bgf, f, r, t, m, time=months, discount_rate=(1 + discount_rate) ** (1 / 12) - 1, freq="D"
         ),
     }
+
+
+# The marts BI tools read: contracted, public, opened by DuckDB 1.4 readers (issue 19).
+CONTRACTED_MARTS = frozenset(
+    {
+        "customer_segments",
+        "segment_summary",
+        "pareto_curve",
+        "customer_features",
+        "customer_lifetime_value",
+        "customer_share_of_wallet",
+        "customer_category_share_of_wallet",
+        "customer_segment_history",
+        "segment_migrations",
+    }
+)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def group_alive(pid: int) -> bool:
+    """Whether a process of the process group `pid` is still running."""
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_group(process) -> None:
+    """Stop a process started in a session of its own (start_new_session=True) and everything it
+    started: SIGTERM to its process group, SIGKILL after 10 s, until no process of it is left."""
+    import signal
+    import time
+
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.time() + wait
+        while time.time() < deadline:
+            process.poll()
+            if not group_alive(process.pid):
+                return
+            time.sleep(0.2)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import PROJECT
+from helpers import PROJECT, free_port, group_alive, stop_group
 
 from segmart.views import Marts
 
@@ -23,10 +23,18 @@ CHARTS = 7  # pyramid, Pareto, RFM grid, value matrix, lifecycle funnel, opportu
 SCREENSHOTS = Path(os.environ.get("SEGMART_SCREENSHOT_DIR", PROJECT / ".ci-work"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _start_dashboard(published: Path, port: int, output) -> subprocess.Popen:
+    """`segmart dashboard` in a process group of its own: it and everything it starts are
+    stopped together, by the group, when the tests end or fail."""
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("segmart")), "dashboard", "--port", str(port)],
+        cwd=PROJECT,
+        env={**os.environ, "SEGMART_PUBLISH_DIR": str(published)},
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +42,8 @@ def dashboard(two_date_marts):
     for path in (CHROMIUM, CHROMEDRIVER):
         if not Path(path).exists():
             pytest.fail(f"{path} is missing: run `make setup-browser` (Debian packages chromium, chromium-driver)")
-    port = _free_port()
-    env = {**os.environ, "SEGMART_PUBLISH_DIR": str(two_date_marts["published"])}
-    # its own process group: the dashboard and everything it starts are stopped together, by the
-    # group, when the tests end or fail (Streamlit outlives a killed parent)
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("segmart")), "dashboard", "--port", str(port)],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    port = free_port()
+    process = _start_dashboard(two_date_marts["published"], port, subprocess.PIPE)
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -59,26 +56,8 @@ def dashboard(two_date_marts):
                 time.sleep(0.5)
         yield f"http://127.0.0.1:{port}", two_date_marts
     finally:
-        _stop_group(process)
-
-
-def _stop_group(process: subprocess.Popen) -> None:
-    """SIGTERM to the process group, SIGKILL after 10 s."""
-    import signal
-
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=wait)
-            os.killpg(process.pid, 0)  # a child left in the group?
-        except subprocess.TimeoutExpired:
-            continue
-        except ProcessLookupError:
-            break
-        time.sleep(0.5)
+        stop_group(process)
+        assert not group_alive(process.pid), "a dashboard process outlived the test"
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +159,31 @@ def test_labels_switch_to_chinese(dashboard, browser):
     _wait_for_charts(browser, CHARTS)
     assert any("购买客户" in caption for caption in _captions(browser))
     browser.save_screenshot(str(SCREENSHOTS / "dashboard_zh.png"))
+
+
+def test_kill_of_the_dashboard_pid_stops_the_server(two_date_marts):
+    """`kill <pid>` of `segmart dashboard` (SIGTERM to that process only, not its group) stops
+    the server: segmart dashboard becomes Streamlit, so no child is left serving."""
+    import signal
+
+    port = free_port()
+    process = _start_dashboard(two_date_marts["published"], port, subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None and time.time() < deadline, "the dashboard did not start"
+                time.sleep(0.5)
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+        deadline = time.time() + 10
+        while group_alive(process.pid) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not group_alive(process.pid), "a process of the dashboard kept running after kill <pid>"
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        stop_group(process)

@@ -231,12 +231,14 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
         str(app),
         "--server.port",
         str(args.port),
+        "--server.address",
+        args.address,
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
         "false",
     ]
-    log.info("on http://localhost:%s (Ctrl+C stops it)", args.port)
+    log.info("on http://%s:%s (Ctrl+C stops it)", args.address, args.port)
     log.debug("exec %s", " ".join(command))
     # become Streamlit (no wrapper process): stopping this process stops the dashboard
     os.execve(sys.executable, command, env)
@@ -445,6 +447,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     dash = sub.add_parser("dashboard", help="serve the segment dashboard (Streamlit) over the published marts")
     dash.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    dash.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="address to serve on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)",
+    )
     dash.add_argument("--published", help="folder of published marts (default: $SEGMART_PUBLISH_DIR or published/)")
     dash.set_defaults(func=_cmd_dashboard)
 

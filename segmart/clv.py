@@ -174,6 +174,18 @@ def expected_purchases(params: BgNbdParams, t, x, t_x, T):
     return first * second / denominator
 
 
+def expected_purchases_since_first(params: BgNbdParams, t):
+    """Expected repeat purchases in (0, t] after a customer's first purchase, for a customer
+    drawn from the population (FHL 2005, eq. 9): what a cohort is expected to buy, unconditional
+    on any history."""
+    r, alpha, a, b = astuple(params)
+    t = np.asarray(t, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = t / (alpha + t)
+        value = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
+    return np.where(t > 0, value, 0.0)
+
+
 def probability_alive(params: BgNbdParams, x, t_x, T):
     """P(alive at T | x, t_x, T); 1 for customers without repeat purchases."""
     r, alpha, a, b = astuple(params)

@@ -33,6 +33,68 @@ def _segment_bars(summary, axis_title: str, t: dict) -> alt.Chart:
     )
 
 
+def _long(frame, key: str, t: dict):
+    """predicted / actual columns as one value column with a series name, for two-series charts."""
+    return frame.melt(id_vars=[key], value_vars=["predicted", "actual"], var_name="series", value_name="value").assign(
+        series=lambda f: f["series"].map({"predicted": t["predicted"], "actual": t["actual"]})
+    )
+
+
+def _backtest(marts: Marts, lang: str, t: dict) -> None:
+    """The CLV back-test: its headline, the tracking curve, the conditional expectations and the
+    P(alive) calibration (clv_backtest_summary)."""
+    st.subheader(t["backtest"])
+    headline = marts.backtest_headline(lang)
+    if headline is None:
+        st.info(t["backtest_none"])
+        return
+    st.caption(headline)
+    tracking = marts.backtest("tracking")
+    calibration_end = tracking["calibration_end_date"].iloc[0]
+    line = (
+        alt.Chart(_long(tracking, "week_end_date", t))
+        .mark_line()
+        .encode(
+            x=alt.X("week_end_date:T", title=t["week"]),
+            y=alt.Y("value:Q", title=t["tracking"]),
+            color=alt.Color("series:N", title=None),
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"date": [calibration_end]})).mark_rule(strokeDash=[4, 4]).encode(x="date:T")
+    st.markdown(f"**{t['tracking']}**")
+    st.altair_chart((line + rule).properties(height=260), width="stretch")
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t['conditional']}**")
+        conditional = _long(marts.backtest("conditional_expectation"), "bucket", t)
+        st.altair_chart(
+            alt.Chart(conditional)
+            .mark_bar()
+            .encode(
+                x=alt.X("bucket:N", title=t["frequency_cal"], sort=None),
+                xOffset="series:N",
+                y=alt.Y("value:Q", title=t["mean_holdout"]),
+                color=alt.Color("series:N", title=None),
+            )
+            .properties(height=260),
+            width="stretch",
+        )
+    with right:
+        st.markdown(f"**{t['p_alive_calibration']}**")
+        alive = _long(marts.backtest("p_alive_calibration"), "bucket", t)
+        st.altair_chart(
+            alt.Chart(alive)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("bucket:N", title=t["p_alive_tenth"], sort=None),
+                y=alt.Y("value:Q", title=t["share_bought"]),
+                color=alt.Color("series:N", title=None),
+            )
+            .properties(height=260),
+            width="stretch",
+        )
+
+
 def main() -> None:
     st.set_page_config(page_title="segmart", layout="wide")
     lang = st.sidebar.radio("Language / 语言", ["en", "zh"], format_func=lambda x: "English" if x == "en" else "中文")
@@ -149,6 +211,8 @@ def main() -> None:
             width="stretch",
         )
         st.caption(t["migration_caption"].format(customers=int(migration["customers"].sum()), a=date_a, b=date_b))
+
+    _backtest(marts, lang, t)
 
     st.subheader(t["drill"])
     d_col, s_col = st.columns(2)

@@ -38,6 +38,23 @@ TEXT = {
         "cumulative_revenue": "Cumulative share of revenue",
         "headroom": "Headroom ({currency})",
         "language": "Language",
+        "backtest": "Can I trust the predictions? (back-test)",
+        "backtest_headline": (
+            "Fitted on the purchases up to {calibration_end}, the model predicted {predicted:,.0f} repeat "
+            "purchases by {customers:,} customers up to {holdout_end}; they made {actual:,.0f}, "
+            "{error:+.1%} off in total and {mae:.2f} purchases per customer on average."
+        ),
+        "backtest_none": "No back-test: its fit was not usable, or the build ran on Spark.",
+        "tracking": "Cumulative repeat purchases, predicted and actual",
+        "conditional": "Holdout purchases by calibration frequency",
+        "p_alive_calibration": "P(alive) against the share who bought again",
+        "predicted": "Predicted",
+        "actual": "Actual",
+        "week": "Week",
+        "frequency_cal": "Repeat purchases in calibration",
+        "mean_holdout": "Mean holdout purchases",
+        "p_alive_tenth": "P(alive) at the calibration end",
+        "share_bought": "Share who bought in the holdout",
     },
     "zh": {
         "title": "客户细分",
@@ -75,6 +92,22 @@ TEXT = {
         "cumulative_revenue": "收入累计占比",
         "headroom": "余量（{currency}）",
         "language": "语言",
+        "backtest": "预测可信吗？（回测）",
+        "backtest_headline": (
+            "模型以 {calibration_end} 之前的购买拟合，预测 {customers:,} 位客户到 {holdout_end} 共复购 "
+            "{predicted:,.0f} 次；实际 {actual:,.0f} 次，总量偏差 {error:+.1%}，平均每位客户偏差 {mae:.2f} 次。"
+        ),
+        "backtest_none": "没有回测：拟合不可用，或在 Spark 上构建。",
+        "tracking": "累计复购次数：预测与实际",
+        "conditional": "按校准期复购次数分组的验证期购买",
+        "p_alive_calibration": "P(存活) 与实际复购比例",
+        "predicted": "预测",
+        "actual": "实际",
+        "week": "周",
+        "frequency_cal": "校准期复购次数",
+        "mean_holdout": "验证期平均购买次数",
+        "p_alive_tenth": "校准期末 P(存活)",
+        "share_bought": "验证期有购买的比例",
     },
 }
 

@@ -132,6 +132,44 @@ def build_sections(marts: Marts, out_dir: Path, lang: str = "en", progress: bool
             caption = t["migration_caption"].format(customers=int(frame["customers"].sum()), a=dates[-2], b=dates[-1])
             table = frame
         sections.append(Section(key, t[key], caption, table, _save(fig, out_dir, key)))
+    sections += _backtest_sections(marts, out_dir, t, lang)
+    return sections
+
+
+def _backtest_sections(marts: Marts, out_dir: Path, t: dict, lang: str) -> list[Section]:
+    """The CLV back-test: the tracking curve (with the headline), the conditional expectations
+    and the P(alive) calibration, as in the dashboard."""
+    headline = marts.backtest_headline(lang)
+    if headline is None:
+        return [Section("backtest", t["backtest"], t["backtest_none"], pd.DataFrame(), None)]
+    sections = []
+    tracking = marts.backtest("tracking")
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.plot(pd.to_datetime(tracking["week_end_date"]), tracking["predicted"], label=t["predicted"])
+    ax.plot(pd.to_datetime(tracking["week_end_date"]), tracking["actual"], label=t["actual"])
+    ax.axvline(pd.to_datetime(tracking["calibration_end_date"].iloc[0]), linestyle="--", color="grey")
+    ax.set_ylabel(t["tracking"])
+    ax.legend()
+    table = tracking[tracking["week_end_date"] >= tracking["calibration_end_date"]][
+        ["week_end_date", "bucket", "predicted", "actual"]
+    ]
+    sections.append(Section("backtest", t["backtest"], headline, table, _save(fig, out_dir, "backtest")))
+    for key, xlabel, ylabel in (
+        ("conditional_expectation", t["frequency_cal"], t["mean_holdout"]),
+        ("p_alive_calibration", t["p_alive_tenth"], t["share_bought"]),
+    ):
+        frame = marts.backtest(key)
+        fig, ax = plt.subplots(figsize=(6, 3.2))
+        positions = range(len(frame))
+        ax.bar([p - 0.2 for p in positions], frame["predicted"], width=0.4, label=t["predicted"])
+        ax.bar([p + 0.2 for p in positions], frame["actual"], width=0.4, label=t["actual"])
+        ax.set_xticks(list(positions), list(frame["bucket"]))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend()
+        title = t["conditional" if key == "conditional_expectation" else "p_alive_calibration"]
+        table = frame[["bucket", "customers", "predicted", "actual"]]
+        sections.append(Section(key, title, headline, table, _save(fig, out_dir, key)))
     return sections
 
 

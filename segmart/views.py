@@ -53,6 +53,39 @@ class Marts:
     def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
         return self.con.execute(query, params or []).df()
 
+    # --- the CLV back-test (optional: not built on open-source Spark) ----------------------------
+    def backtest(self, section: str) -> pd.DataFrame | None:
+        """One section of clv_backtest_summary (totals, conditional_expectation,
+        p_alive_calibration, tracking) in its order; None when the back-test was not published
+        or its fit was not usable."""
+        path = self.dir / "clv_backtest_summary.parquet"
+        if not path.exists():
+            return None
+        frame = self.con.execute(
+            "select * from read_parquet(?) where section = ? order by bucket_order", [str(path), section]
+        ).df()
+        if frame.empty or frame["predicted"].isna().all():
+            return None
+        return frame
+
+    def backtest_headline(self, lang: str = "en") -> str | None:
+        """The back-test's headline error in one sentence, or None without a usable back-test."""
+        from segmart.dashboard_text import texts
+
+        totals = self.backtest("totals")
+        if totals is None:
+            return None
+        purchases = totals[totals["bucket"] == "repeat_purchases"].iloc[0]
+        return texts(lang, self.reporting_currency())["backtest_headline"].format(
+            calibration_end=str(purchases["calibration_end_date"])[:10],
+            holdout_end=str(purchases["holdout_end_date"])[:10],
+            customers=int(purchases["customers"]),
+            predicted=float(purchases["predicted"]),
+            actual=float(purchases["actual"]),
+            error=float(purchases["relative_error"]) if pd.notna(purchases["relative_error"]) else float("nan"),
+            mae=float(purchases["absolute_error"]),
+        )
+
     def analysis(self, name: str) -> pd.DataFrame:
         """Run analyses/<name>.sql on the published marts: the analysts' query and the dashboard's
         view are one text. Only analyses whose sole Jinja is ref() to a published mart qualify."""

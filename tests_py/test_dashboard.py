@@ -19,7 +19,8 @@ from segmart.views import Marts
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-CHARTS = 7  # pyramid, Pareto, RFM grid, value matrix, lifecycle funnel, opportunities, migration
+CHARTS = 10  # pyramid, Pareto, RFM grid, value matrix, lifecycle funnel, opportunities, migration,
+# and the CLV back-test: tracking, conditional expectations, P(alive) calibration
 SCREENSHOTS = Path(os.environ.get("SEGMART_SCREENSHOT_DIR", PROJECT / ".ci-work"))
 
 
@@ -137,7 +138,10 @@ def test_every_chart_renders_with_the_marts_numbers(dashboard, browser):
     platinum = len(marts.customers("value_tier", "platinum"))
     assert f"{platinum:,} customers in this segment." in captions
     # the bar and cell charts drew one mark per row of their view (their labels add more)
-    pyramid, _, rfm, matrix, funnel, opportunities, migration = marks
+    pyramid, _, rfm, matrix, funnel, opportunities, migration, tracking, conditional, alive = marks
+    assert tracking > 0 and conditional >= 16 and alive >= 20  # 8 bars and 10 points per series
+    headline = marts.backtest_headline("en")
+    assert headline and headline.split(";")[0] in captions
     assert pyramid >= len(marks_pyramid := marts.pyramid()) and len(marks_pyramid) == 5
     assert rfm >= 25 and matrix >= 4 and funnel >= 6 and opportunities >= len(marts.opportunities(20)) > 0
     assert migration >= len(marts.migration_matrix("value_tier"))

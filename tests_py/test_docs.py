@@ -64,7 +64,7 @@ def test_every_macro_and_exposure_is_described(generated):
     assert len(macros) > 60
     assert [m for m in macros if not manifest["macros"][f"macro.segmart.{m}"]["description"].strip()] == []
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
-    assert set(exposures) == {"segment_dashboard", "semantic_layer"}
+    assert set(exposures) == {"segment_dashboard", "superset_dashboard", "semantic_layer"}
     assert all(e["description"].strip() and e["depends_on"]["nodes"] for e in exposures.values())
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 from helpers import PROJECT
 
 from segmart.views import Marts
@@ -43,6 +44,16 @@ def test_report_has_every_view_with_its_chart_and_numbers(two_date_marts, tmp_pa
     assert f"25 cells, {buyers:,} buyers" in page
     moved = int(marts.migration_matrix("value_tier")["customers"].sum())
     assert re.search(rf"{moved:,} customers from \d{{4}}-\d\d-\d\d to \d{{4}}-\d\d-\d\d", page)
+    # the CLV back-test: three charts and the headline, its numbers from clv_backtest (pandas)
+    for view in ("backtest", "conditional_expectation", "p_alive_calibration"):
+        assert f"<section id='{view}'>" in page and (out / f"{view}.png").stat().st_size > 10_000, view
+    backtest = pd.read_parquet(two_date_marts["published"] / "clv_backtest.parquet")
+    predicted = backtest["predicted_holdout_purchases"].sum()
+    actual = backtest["actual_holdout_purchases"].sum()
+    assert (
+        f"the model predicted {predicted:,.0f} repeat purchases by {len(backtest):,} customers up to "
+        f"{backtest['holdout_end_date'].iloc[0]}; they made {actual:,.0f}, {predicted / actual - 1:+.1%} off in total"
+    ) in page
 
 
 def test_report_without_published_marts_says_what_to_run(tmp_path):

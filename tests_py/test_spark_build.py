@@ -39,9 +39,9 @@ def test_the_steps_run_in_order_with_the_raw_folders_currency_and_time_zone(tmp_
     spark_build.build("spark", ["--target-path", str(target)])
     assert len(calls) == 3
     first, step, rest = (command for command, _ in calls)
-    assert "--select" in first and "+int_customer_btyd_summarised" in first
+    assert first[first.index("--selector") + 1] == "spark_btyd_inputs"  # selectors.yml
     assert step[1:3] == ["-m", "segmart.spark_build"]
-    assert "--exclude" in rest and "+int_customer_btyd_summarised" in rest
+    assert rest[rest.index("--selector") + 1] == "spark_after_btyd_step"
     # an import is not the demo: its personal data is hashed with the user's own key, not the
     # public demo key that dbt_project.yml falls back to on Spark without SEGMART_PII_SALT
     own_key = (tmp_path / "home" / "pii_key").read_text().strip()

@@ -32,7 +32,26 @@ SCHEMAS = ("staging", "intermediate", "marts")
 IGNORED = ("staged_at", "fitted_at")
 # DuckDB's bookkeeping of its incremental customer state (the as-of date each state model holds
 # for); empty on Spark, where those models are tables rebuilt in full
-ENGINE_BOOKKEEPING = {"intermediate.int_customer_state_as_of_dates"}
+ENGINE_BOOKKEEPING = {
+    "intermediate.int_customer_state_as_of_dates",
+    # the CLV back-test: dbt Python models, built on DuckDB (and dbt-databricks) only (README
+    # "Can I trust the predictions?")
+    *(
+        f"{schema}.{name}"
+        for schema, names in {
+            "intermediate": (
+                "int_clv_backtest_dates_resolved",
+                "int_customer_btyd_calibration_summarised",
+                "int_clv_backtest_purchases_counted",
+                "int_clv_backtest_fitted",
+                "int_customer_clv_backtested",
+                "int_clv_backtest_tracked",
+            ),
+            "marts": ("clv_backtest", "clv_backtest_parameters", "clv_backtest_summary"),
+        }.items()
+        for name in names
+    ),
+}
 PARAMETERS = ("r", "alpha", "a", "b", "p", "q", "v")
 
 

@@ -19,3 +19,9 @@
         end)
     {%- endif -%}
 {%- endmacro %}
+
+{#- The time from one date to another in BTYD time units (var btyd_time_unit_days days), as a
+    double: BTYD recency, T and the holdout's length. -#}
+{% macro btyd_duration(start_date, end_date) -%}
+    {{ days_between(start_date, end_date) }} / cast({{ var('btyd_time_unit_days') }} as {{ type_double() }})
+{%- endmacro %}

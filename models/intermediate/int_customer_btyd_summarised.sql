@@ -17,10 +17,8 @@ final as (
     select
         purchase_days.customer_id,
         purchase_days.purchase_day_count - 1 as btyd_frequency,
-        {{ days_between('purchase_days.first_purchase_date', 'purchase_days.last_purchase_date') }}
-        / cast({{ var('btyd_time_unit_days') }} as {{ type_double() }}) as btyd_recency,
-        {{ days_between('purchase_days.first_purchase_date', 'as_of.as_of_date') }}
-        / cast({{ var('btyd_time_unit_days') }} as {{ type_double() }}) as btyd_t,
+        {{ btyd_duration('purchase_days.first_purchase_date', 'purchase_days.last_purchase_date') }} as btyd_recency,
+        {{ btyd_duration('purchase_days.first_purchase_date', 'as_of.as_of_date') }} as btyd_t,
         -- the exact decimal sum over the count: an average of decimals is a double on DuckDB but
         -- a decimal of six places on Spark
         coalesce(

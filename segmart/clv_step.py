@@ -499,6 +499,19 @@ def _not_fitted(settings: FitSettings, reason: str) -> dict:
     }
 
 
+def not_fitted_frame(settings: FitSettings, reason: str, as_of_date, fit_reason: str, fitted_at=None) -> pd.DataFrame:
+    """A one-row history table of a fit that was not attempted, saying why (fit_parameters'
+    shape): the CLV back-test without a holdout."""
+    row = _not_fitted(settings, reason)
+    row.update(
+        fitted_as_of=_date(as_of_date),
+        fit_settings=settings.key,
+        fit_reason=fit_reason,
+        fitted_at=None if fitted_at is None else pd.Timestamp(fitted_at),
+    )
+    return typed_frame([row], HISTORY_COLUMNS)
+
+
 # --- typed tables: the same column types on every engine -----------------------------------------
 
 

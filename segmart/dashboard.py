@@ -56,7 +56,7 @@ def _backtest(marts: Marts, lang: str, t: dict) -> None:
         .mark_line()
         .encode(
             x=alt.X("week_end_date:T", title=t["week"]),
-            y=alt.Y("value:Q", title=t["tracking"]),
+            y=alt.Y("value:Q", title=t["repeat_purchases"]),
             color=alt.Color("series:N", title=None),
         )
     )
@@ -87,7 +87,7 @@ def _backtest(marts: Marts, lang: str, t: dict) -> None:
             .mark_line(point=True)
             .encode(
                 x=alt.X("bucket:N", title=t["p_alive_tenth"], sort=None),
-                y=alt.Y("value:Q", title=t["share_bought"]),
+                y=alt.Y("value:Q", title=t["share_bought"], axis=alt.Axis(format="%")),
                 color=alt.Color("series:N", title=None),
             )
             .properties(height=260),

@@ -41,20 +41,25 @@ TEXT = {
         "backtest": "Can I trust the predictions? (back-test)",
         "backtest_headline": (
             "Fitted on the purchases up to {calibration_end}, the model predicted {predicted:,.0f} repeat "
-            "purchases by {customers:,} customers up to {holdout_end}; they made {actual:,.0f}, "
-            "{error:+.1%} off in total and {mae:.2f} purchases per customer on average."
+            "purchases by {customers:,} customers up to {holdout_end}; they made {actual:,.0f}: "
+            "{error:+.1%} off in total, and off by {mae:.2f} purchases per customer on average "
+            "(mean absolute error)."
         ),
         "backtest_none": "No back-test: its fit was not usable, or the build ran on Spark.",
         "tracking": "Cumulative repeat purchases, predicted and actual",
+        "repeat_purchases": "Repeat purchases",
+        "calibration_end": "calibration end",
+        "conditional_caption": "Customers by repeat purchases in the calibration period: mean holdout purchases.",
+        "p_alive_caption": "Repeat buyers by P(alive) at the calibration end: the share who bought in the holdout.",
         "conditional": "Holdout purchases by calibration frequency",
         "p_alive_calibration": "P(alive) against the share who bought again",
         "predicted": "Predicted",
         "actual": "Actual",
         "week": "Week",
         "frequency_cal": "Repeat purchases in calibration",
-        "mean_holdout": "Mean holdout purchases",
+        "mean_holdout": "Holdout purchases",
         "p_alive_tenth": "P(alive) at the calibration end",
-        "share_bought": "Share who bought in the holdout",
+        "share_bought": "Bought in holdout",
     },
     "zh": {
         "title": "客户细分",
@@ -95,10 +100,14 @@ TEXT = {
         "backtest": "预测可信吗？（回测）",
         "backtest_headline": (
             "模型以 {calibration_end} 之前的购买拟合，预测 {customers:,} 位客户到 {holdout_end} 共复购 "
-            "{predicted:,.0f} 次；实际 {actual:,.0f} 次，总量偏差 {error:+.1%}，平均每位客户偏差 {mae:.2f} 次。"
+            "{predicted:,.0f} 次；实际 {actual:,.0f} 次：总量偏差 {error:+.1%}，每位客户平均绝对偏差 {mae:.2f} 次。"
         ),
         "backtest_none": "没有回测：拟合不可用，或在 Spark 上构建。",
         "tracking": "累计复购次数：预测与实际",
+        "repeat_purchases": "复购次数",
+        "calibration_end": "校准期末",
+        "conditional_caption": "按校准期复购次数分组的客户：验证期平均购买次数。",
+        "p_alive_caption": "按校准期末 P(存活) 分组的复购客户：验证期有购买的比例。",
         "conditional": "按校准期复购次数分组的验证期购买",
         "p_alive_calibration": "P(存活) 与实际复购比例",
         "predicted": "预测",
@@ -107,7 +116,7 @@ TEXT = {
         "frequency_cal": "校准期复购次数",
         "mean_holdout": "验证期平均购买次数",
         "p_alive_tenth": "校准期末 P(存活)",
-        "share_bought": "验证期有购买的比例",
+        "share_bought": "验证期有购买",
     },
 }
 

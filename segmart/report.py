@@ -147,8 +147,14 @@ def _backtest_sections(marts: Marts, out_dir: Path, t: dict, lang: str) -> list[
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.plot(pd.to_datetime(tracking["week_end_date"]), tracking["predicted"], label=t["predicted"])
     ax.plot(pd.to_datetime(tracking["week_end_date"]), tracking["actual"], label=t["actual"])
-    ax.axvline(pd.to_datetime(tracking["calibration_end_date"].iloc[0]), linestyle="--", color="grey")
-    ax.set_ylabel(t["tracking"])
+    ax.axvline(
+        pd.to_datetime(tracking["calibration_end_date"].iloc[0]),
+        linestyle="--",
+        color="grey",
+        label=t["calibration_end"],
+    )
+    ax.set_ylabel(t["repeat_purchases"])
+    fig.tight_layout()
     ax.legend()
     table = tracking[tracking["week_end_date"] >= tracking["calibration_end_date"]][
         ["week_end_date", "bucket", "predicted", "actual"]
@@ -167,9 +173,12 @@ def _backtest_sections(marts: Marts, out_dir: Path, t: dict, lang: str) -> list[
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.legend()
-        title = t["conditional" if key == "conditional_expectation" else "p_alive_calibration"]
+        fig.tight_layout()
+        conditional = key == "conditional_expectation"
+        title = t["conditional" if conditional else "p_alive_calibration"]
+        caption = t["conditional_caption" if conditional else "p_alive_caption"]
         table = frame[["bucket", "customers", "predicted", "actual"]]
-        sections.append(Section(key, title, headline, table, _save(fig, out_dir, key)))
+        sections.append(Section(key, title, caption, table, _save(fig, out_dir, key)))
     return sections
 
 

@@ -111,8 +111,9 @@ def test_the_summary_is_the_backtest_summed(backtest):
     np.testing.assert_allclose(rows["predicted"], expected["predicted"], rtol=1e-9)
     np.testing.assert_allclose(rows["actual"], expected["actual"], rtol=1e-9)
     alive = summary[summary["section"] == "p_alive_calibration"]
-    assert alive["customers"].sum() == frame["p_alive_cal"].notna().sum()
-    top = frame[frame["p_alive_cal"] >= 0.9]
+    repeat_buyers = frame[frame["p_alive_cal"].notna() & (frame["btyd_frequency_cal"] > 0)]
+    assert alive["customers"].sum() == len(repeat_buyers) < len(frame)
+    top = repeat_buyers[repeat_buyers["p_alive_cal"] >= 0.9]
     row = alive[alive["bucket_order"] == 9].iloc[0]
     assert row["actual"] == pytest.approx((top["actual_holdout_purchases"] > 0).mean(), rel=1e-9)
     tracking = summary[summary["section"] == "tracking"].sort_values("week_end_date")
@@ -155,3 +156,29 @@ def test_a_total_off_by_more_than_the_var_warns(backtest, tmp_path):
             text=True,
         )
         assert done.returncode == 0 and verdict in done.stdout, done.stdout[-2000:]
+
+
+def test_without_a_holdout_the_backtest_says_why_and_predicts_nothing():
+    """A calibration end on or after the holdout end (a history of days, or a var set after it):
+    the back-test's fit row is not_available with the reason, and the predictions are NULL."""
+    from segmart import backtest, clv_step
+
+    settings = clv_step.FitSettings()
+    fits = clv_step.not_fitted_frame(settings, "no holdout: ...", "2025-12-31", "backtest")
+    assert list(fits.columns) == list(clv_step.HISTORY_COLUMNS)
+    row = fits.iloc[0].to_dict()
+    assert (
+        row["clv_method"] == "not_available" and not row["converged"] and row["failure_reason"].startswith("no holdout")
+    )
+    summary = pd.DataFrame(
+        {
+            "customer_id": ["a"],
+            "btyd_frequency": [2.0],
+            "btyd_recency": [30.0],
+            "btyd_t": [60.0],
+            "btyd_monetary_value": [10.0],
+            "holdout_duration": [-5.0],
+        }
+    )
+    scored = backtest.score(summary, row)
+    assert scored[["p_alive_cal", "predicted_holdout_purchases", "predicted_holdout_revenue"]].isna().all().all()

@@ -20,6 +20,7 @@ MART_TO_MART = {
     ("customer_segments", "customer_segment_history"),
     ("customer_segment_history", "segment_migrations"),
     ("customer_segments", "segment_summary"),
+    ("clv_backtest", "clv_backtest_summary"),
 }
 MAX_PARENTS = 8
 

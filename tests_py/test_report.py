@@ -52,7 +52,7 @@ def test_report_has_every_view_with_its_chart_and_numbers(two_date_marts, tmp_pa
     actual = backtest["actual_holdout_purchases"].sum()
     assert (
         f"the model predicted {predicted:,.0f} repeat purchases by {len(backtest):,} customers up to "
-        f"{backtest['holdout_end_date'].iloc[0]}; they made {actual:,.0f}, {predicted / actual - 1:+.1%} off in total"
+        f"{backtest['holdout_end_date'].iloc[0]}; they made {actual:,.0f}: {predicted / actual - 1:+.1%} off in total"
     ) in page
 
 

@@ -24,12 +24,25 @@ def model(dbt, session):
     summary = dbt.ref("int_customer_btyd_calibration_summarised")
     resolved = dbt.ref("int_clv_backtest_dates_resolved")
     dates = resolved.df()
-    fits = clv_step.fit_parameters(
-        lambda sql: summary.query("calibration_summary", sql).df(),
-        "calibration_summary",
-        settings,
-        dates["calibration_end_date"].iloc[0],
-        "backtest",
-        dbt.segmart_run["run_started_at"],
-    )
+    calibration_end, holdout_end = dates["calibration_end_date"].iloc[0], dates["holdout_end_date"].iloc[0]
+    if calibration_end >= holdout_end:
+        # no holdout to predict (a history of a few weeks, or a calibration end set after it)
+        fits = clv_step.not_fitted_frame(
+            settings,
+            f"no holdout: the calibration end {str(calibration_end)[:10]} is not before the holdout end "
+            f"{str(holdout_end)[:10]} "
+            "(vars backtest_calibration_end, backtest_holdout_end, backtest_holdout_share)",
+            calibration_end,
+            "backtest",
+            dbt.segmart_run["run_started_at"],
+        )
+    else:
+        fits = clv_step.fit_parameters(
+            lambda sql: summary.query("calibration_summary", sql).df(),
+            "calibration_summary",
+            settings,
+            calibration_end,
+            "backtest",
+            dbt.segmart_run["run_started_at"],
+        )
     return clv_step.arrow_table(fits, clv_step.HISTORY_COLUMNS)

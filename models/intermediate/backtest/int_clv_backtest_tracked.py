@@ -16,7 +16,8 @@ def model(dbt, session):
     purchases = dbt.ref("int_clv_backtest_purchases_counted")
     fit = fitted.df().iloc[0].to_dict()
     dates = resolved.df().iloc[0]
-    counted = purchases.df()
+    # in date order: the sums below then add the same numbers in the same order on every build
+    counted = purchases.order("purchase_date").df()
     births = counted.loc[counted["first_purchases"] > 0, ["purchase_date", "first_purchases"]].rename(
         columns={"purchase_date": "first_purchase_date", "first_purchases": "customers"}
     )

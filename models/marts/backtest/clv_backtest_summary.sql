@@ -4,11 +4,15 @@
       with the relative error and, in absolute_error, the mean absolute error per customer;
     - conditional_expectation: customers grouped by calibration frequency 0, 1, ... 7+: mean
       predicted and mean actual holdout purchases;
-    - p_alive_calibration: customers grouped by P(alive) at the calibration end in tenths:
-      mean P(alive) (predicted) and the share who bought in the holdout (actual);
+    - p_alive_calibration: customers with a repeat purchase in the calibration period grouped by
+      P(alive) at the calibration end in tenths: mean P(alive) (predicted) and the share who
+      bought in the holdout (actual);
     - tracking: cumulative repeat purchases, predicted and actual, week by week through the
       calibration period and the holdout. -#}
 {%- set max_frequency = 7 -%}
+{#- doubles are summed as decimals: exact, so the same in every build whatever the order of the
+    rows (a sum of doubles depends on it) -#}
+{%- set exact = 'decimal(38, 12)' -%}
 with
 
 backtest as (
@@ -29,6 +33,21 @@ dates as (
 
 ),
 
+exact as (
+
+    select
+        btyd_frequency_cal,
+        p_alive_cal,
+        cast(predicted_holdout_purchases as {{ exact }}) as predicted_purchases,
+        cast(actual_holdout_purchases as {{ exact }}) as actual_purchases,
+        cast(abs(predicted_holdout_purchases - actual_holdout_purchases) as {{ exact }}) as purchases_error,
+        cast(predicted_holdout_revenue as {{ exact }}) as predicted_revenue,
+        cast(actual_holdout_revenue as {{ exact }}) as actual_revenue,
+        cast(abs(predicted_holdout_revenue - actual_holdout_revenue) as {{ exact }}) as revenue_error
+    from backtest
+
+),
+
 totals as (
 
     select
@@ -37,10 +56,10 @@ totals as (
         1 as bucket_order,
         cast(null as date) as week_end_date,
         count(*) as customers,
-        sum(predicted_holdout_purchases) as predicted,
-        cast(sum(actual_holdout_purchases) as {{ type_double() }}) as actual,
-        avg(abs(predicted_holdout_purchases - actual_holdout_purchases)) as absolute_error
-    from backtest
+        sum(predicted_purchases) as predicted,
+        sum(actual_purchases) as actual,
+        avg(purchases_error) as absolute_error
+    from exact
     union all
     select
         'totals' as section,
@@ -48,10 +67,10 @@ totals as (
         2 as bucket_order,
         cast(null as date) as week_end_date,
         count(*) as customers,
-        sum(predicted_holdout_revenue) as predicted,
-        sum(actual_holdout_revenue) as actual,
-        avg(abs(predicted_holdout_revenue - actual_holdout_revenue)) as absolute_error
-    from backtest
+        sum(predicted_revenue) as predicted,
+        sum(actual_revenue) as actual,
+        avg(revenue_error) as absolute_error
+    from exact
 
 ),
 
@@ -60,9 +79,9 @@ frequency_bins as (
     select
         -- calibration frequency 0, 1, ..., max_frequency or more
         cast(least(btyd_frequency_cal, {{ max_frequency }}) as {{ dbt.type_int() }}) as frequency_bin,
-        predicted_holdout_purchases,
-        cast(actual_holdout_purchases as {{ type_double() }}) as actual_holdout_purchases
-    from backtest
+        predicted_purchases,
+        actual_purchases
+    from exact
 
 ),
 
@@ -77,9 +96,9 @@ conditional_expectation as (
         frequency_bin as bucket_order,
         cast(null as date) as week_end_date,
         count(*) as customers,
-        avg(predicted_holdout_purchases) as predicted,
-        avg(actual_holdout_purchases) as actual,
-        abs(avg(predicted_holdout_purchases) - avg(actual_holdout_purchases)) as absolute_error
+        avg(predicted_purchases) as predicted,
+        avg(actual_purchases) as actual,
+        abs(avg(predicted_purchases) - avg(actual_purchases)) as absolute_error
     from frequency_bins
     group by frequency_bin
 
@@ -90,10 +109,12 @@ p_alive_bins as (
     select
         -- tenths of P(alive): 0.0–0.1, ..., 0.9–1.0 (1 belongs to the last)
         cast(least(floor(p_alive_cal * 10), 9) as {{ dbt.type_int() }}) as tenth,
-        p_alive_cal,
-        case when actual_holdout_purchases > 0 then 1.0 else 0.0 end as bought
-    from backtest
-    where p_alive_cal is not null
+        cast(p_alive_cal as {{ exact }}) as p_alive_cal,
+        cast(case when actual_purchases > 0 then 1 else 0 end as {{ exact }}) as bought
+    from exact
+    -- repeat buyers only: without a repeat purchase P(alive) is 1 by the model's convention, not
+    -- a prediction, and would fill the top tenth
+    where p_alive_cal is not null and btyd_frequency_cal > 0
 
 ),
 

@@ -25,6 +25,7 @@ BUILD_FACTS = {
     "clv_model_parameters": ("is_refit_this_build",),
     "clv_model_parameter_history": ("fitted_at",),
     "wallet_peer_quantile_history": ("fitted_at",),
+    "clv_backtest_parameters": ("fitted_at",),
 }
 
 
